@@ -1,0 +1,38 @@
+//! The lab server: serves the page cross-origin isolated (so wasm threads work) and
+//! the link-lab endpoints the link checker is tried against, all on this machine.
+
+pub mod lab;
+pub mod site;
+
+use axum::Router;
+use std::path::PathBuf;
+
+/// How the page is isolated; both make `crossOriginIsolated` true.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Coep {
+    /// Every cross-origin resource must opt in with CORS or CORP.
+    RequireCorp,
+    /// Cross-origin `no-cors` requests go through, without credentials (not in Safari).
+    Credentialless,
+}
+
+impl Coep {
+    pub fn header_value(self) -> &'static str {
+        match self {
+            Coep::RequireCorp => "require-corp",
+            Coep::Credentialless => "credentialless",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The project folder: `index.html`, `www/` and `pkg/` are served from it.
+    pub root: PathBuf,
+    pub coep: Coep,
+}
+
+/// The whole server: the site and the lab under `/lab`.
+pub fn app(config: &Config) -> Router {
+    Router::new().nest("/lab", lab::router()).merge(site::router(config))
+}

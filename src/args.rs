@@ -1,0 +1,384 @@
+//! Arguments of `window.lab`'s calls, checked before any work starts.
+//!
+//! Every error names the argument and says why, e.g. `count: must not be negative (got -5)`.
+//! Integers that may pass 2^53 arrive as decimal strings or as JS numbers ([`IntArg`]).
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use std::fmt;
+
+/// A bad argument: which one and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgError {
+    pub arg: String,
+    pub why: String,
+}
+
+impl ArgError {
+    pub fn new(arg: impl Into<String>, why: impl Into<String>) -> Self {
+        ArgError { arg: arg.into(), why: why.into() }
+    }
+}
+
+impl fmt::Display for ArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.arg, self.why)
+    }
+}
+
+impl std::error::Error for ArgError {}
+
+/// The largest integer a JS number holds exactly.
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+/// An integer as the caller gave it: a JS number, a BigInt or a decimal string.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntArg {
+    Number(f64),
+    Exact(i128),
+    Text(String),
+}
+
+impl From<u64> for IntArg {
+    fn from(n: u64) -> Self {
+        IntArg::Exact(n.into())
+    }
+}
+
+impl From<&str> for IntArg {
+    fn from(s: &str) -> Self {
+        IntArg::Text(s.to_owned())
+    }
+}
+
+impl<'de> Deserialize<'de> for IntArg {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = IntArg;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer, as a number or a decimal string")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<IntArg, E> {
+                Ok(IntArg::Number(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IntArg, E> {
+                Ok(IntArg::Exact(v.into()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IntArg, E> {
+                Ok(IntArg::Exact(v.into()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IntArg, E> {
+                Ok(IntArg::Text(v.to_owned()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl IntArg {
+    /// The value as a u64, or an error that names `arg`.
+    pub fn to_u64(&self, arg: &str) -> Result<u64, ArgError> {
+        let err = |why: String| Err(ArgError::new(arg, why));
+        match self {
+            IntArg::Number(v) => {
+                if !v.is_finite() || v.fract() != 0.0 {
+                    err(format!("must be an integer (got {v})"))
+                } else if *v < 0.0 {
+                    err(format!("must not be negative (got {v})"))
+                } else if *v > MAX_SAFE {
+                    err(format!(
+                        "{v} is above 2^53 − 1, where a JS number loses digits; pass it as a decimal string"
+                    ))
+                } else {
+                    Ok(*v as u64)
+                }
+            }
+            IntArg::Exact(v) => {
+                if *v < 0 {
+                    err(format!("must not be negative (got {v})"))
+                } else {
+                    u64::try_from(*v).or_else(|_| err(format!("{v} exceeds 2^64 − 1")))
+                }
+            }
+            IntArg::Text(s) => parse_decimal_u64(arg, s),
+        }
+    }
+}
+
+/// Parses a decimal string (surrounding blanks allowed) into a u64.
+pub fn parse_decimal_u64(arg: &str, text: &str) -> Result<u64, ArgError> {
+    let t = text.trim();
+    let shown = if t.chars().count() > 40 { format!("{}…", t.chars().take(40).collect::<String>()) } else { t.to_owned() };
+    if t.is_empty() {
+        return Err(ArgError::new(arg, "is empty; expected a decimal integer"));
+    }
+    let digits = t.strip_prefix('+').unwrap_or(t);
+    if let Some(rest) = t.strip_prefix('-') {
+        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ArgError::new(arg, format!("must not be negative (got {shown})")));
+        }
+    }
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ArgError::new(arg, format!("\"{shown}\" is not a decimal integer")));
+    }
+    digits
+        .parse::<u64>()
+        .map_err(|_| ArgError::new(arg, format!("{shown} exceeds 2^64 − 1 = {}", u64::MAX)))
+}
+
+fn optional(arg: &str, v: &Option<IntArg>, default: u64) -> Result<u64, ArgError> {
+    v.as_ref().map_or(Ok(default), |v| v.to_u64(arg))
+}
+
+fn in_range(arg: &str, v: u64, lo: u64, hi: u64) -> Result<u64, ArgError> {
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ArgError::new(arg, format!("must be from {lo} to {hi} (got {v})")))
+    }
+}
+
+// ---------------------------------------------------------------- mining
+
+/// How candidates are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MineMode {
+    /// Candidate n is n in decimal, zero-padded to 50 digits: deterministic.
+    Nonce,
+    /// 50 uniform random digits per candidate, as the course does.
+    Random,
+}
+
+/// `lab.mine` options as given.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MineArgs {
+    pub workers: Option<f64>,
+    pub mode: Option<String>,
+    pub start: Option<IntArg>,
+    pub count: Option<IntArg>,
+    pub coins: Option<IntArg>,
+    pub time_budget_ms: Option<IntArg>,
+    pub run_id: Option<u32>,
+}
+
+/// A checked mining job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MineJob {
+    pub mode: MineMode,
+    pub start: u64,
+    pub count: u64,
+    /// Stop once this many coins are found (the first ones in nonce order).
+    pub coins: Option<u64>,
+    pub time_budget_ms: Option<u64>,
+}
+
+/// Candidates a run tries when `count` is not given: 2^24, about 16 coins.
+pub const DEFAULT_MINE_COUNT: u64 = 1 << 24;
+
+impl MineArgs {
+    pub fn check(&self) -> Result<MineJob, ArgError> {
+        let mode = match self.mode.as_deref() {
+            None | Some("nonce") => MineMode::Nonce,
+            Some("random") => MineMode::Random,
+            Some(other) => {
+                return Err(ArgError::new("mode", format!("must be \"nonce\" or \"random\" (got \"{other}\")")));
+            }
+        };
+        let start = optional("start", &self.start, 0)?;
+        let count = optional("count", &self.count, DEFAULT_MINE_COUNT)?;
+        if mode == MineMode::Nonce && count > 0 && start.checked_add(count - 1).is_none() {
+            return Err(ArgError::new(
+                "count",
+                format!("start + count − 1 passes 2^64 − 1, the last nonce (start {start}, count {count})"),
+            ));
+        }
+        let coins = match &self.coins {
+            None => None,
+            Some(c) => Some(in_range("coins", c.to_u64("coins")?, 1, u64::MAX)?),
+        };
+        let time_budget_ms = match &self.time_budget_ms {
+            None => None,
+            Some(t) => Some(in_range("timeBudgetMs", t.to_u64("timeBudgetMs")?, 1, 86_400_000)?),
+        };
+        Ok(MineJob { mode, start, count, coins, time_budget_ms })
+    }
+}
+
+// ---------------------------------------------------------------- primes
+
+/// Which primality test to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Algorithm {
+    /// Odd trial divisors up to ⌊√n⌋, as in the course.
+    Trial,
+    /// Deterministic Miller–Rabin for every u64.
+    MillerRabin,
+}
+
+/// The course's list, with its repeated number.
+pub const COURSE_PRIMES: [u64; 6] = [
+    112272535095293,
+    112582705942171,
+    112272535095293,
+    115280095190773,
+    115797848077099,
+    1099726899285419,
+];
+
+/// At most this many numbers in one call.
+pub const MAX_NUMBERS: usize = 1_000_000;
+
+/// `lab.primes` options as given.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PrimesArgs {
+    pub workers: Option<f64>,
+    pub numbers: Option<Vec<IntArg>>,
+    pub chunksize: Option<IntArg>,
+    pub algorithm: Option<String>,
+    pub run_id: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrimesJob {
+    pub numbers: Vec<u64>,
+    pub chunksize: usize,
+    pub algorithm: Algorithm,
+}
+
+impl PrimesArgs {
+    pub fn check(&self) -> Result<PrimesJob, ArgError> {
+        let numbers = match &self.numbers {
+            None => COURSE_PRIMES.to_vec(),
+            Some(list) if list.len() > MAX_NUMBERS => {
+                return Err(ArgError::new("numbers", format!("at most {MAX_NUMBERS} numbers (got {})", list.len())));
+            }
+            Some(list) => list
+                .iter()
+                .enumerate()
+                .map(|(i, n)| n.to_u64(&format!("numbers[{i}]")))
+                .collect::<Result<_, _>>()?,
+        };
+        let chunksize = in_range("chunksize", optional("chunksize", &self.chunksize, 1)?, 1, MAX_NUMBERS as u64)?;
+        let algorithm = match self.algorithm.as_deref() {
+            None | Some("trial") => Algorithm::Trial,
+            Some("miller-rabin") => Algorithm::MillerRabin,
+            Some(other) => {
+                return Err(ArgError::new(
+                    "algorithm",
+                    format!("must be \"trial\" or \"miller-rabin\" (got \"{other}\")"),
+                ));
+            }
+        };
+        Ok(PrimesJob { numbers, chunksize: chunksize as usize, algorithm })
+    }
+}
+
+// ---------------------------------------------------------------- links
+
+/// At most this many URLs in one check.
+pub const MAX_URLS: usize = 10_000;
+/// At most this many requests in flight.
+pub const MAX_CONCURRENCY: u64 = 1_000;
+
+/// `lab.links` options as given (the page fills in the default list).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinksArgs {
+    pub urls: Option<Vec<String>>,
+    pub concurrency: Option<IntArg>,
+    pub timeout_ms: Option<IntArg>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinksJob {
+    pub urls: Vec<String>,
+    pub concurrency: usize,
+    pub timeout_ms: u32,
+}
+
+impl LinksArgs {
+    pub fn check(self) -> Result<LinksJob, ArgError> {
+        let urls = self.urls.ok_or_else(|| ArgError::new("urls", "a list of URLs is required"))?;
+        if urls.len() > MAX_URLS {
+            return Err(ArgError::new("urls", format!("at most {MAX_URLS} entries (got {})", urls.len())));
+        }
+        let concurrency = in_range("concurrency", optional("concurrency", &self.concurrency, 10)?, 1, MAX_CONCURRENCY)?;
+        let timeout_ms = in_range("timeoutMs", optional("timeoutMs", &self.timeout_ms, 10_000)?, 1, 600_000)?;
+        Ok(LinksJob { urls, concurrency: concurrency as usize, timeout_ms: timeout_ms as u32 })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg<T: fmt::Debug>(r: Result<T, ArgError>) -> String {
+        r.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn integers_from_numbers_and_strings() {
+        assert_eq!(IntArg::from("18446744073709551615").to_u64("n"), Ok(u64::MAX));
+        assert_eq!(IntArg::from(" 42 ").to_u64("n"), Ok(42));
+        assert_eq!(IntArg::Number(1e15).to_u64("n"), Ok(1_000_000_000_000_000));
+        assert_eq!(IntArg::Exact(7).to_u64("n"), Ok(7));
+    }
+
+    #[test]
+    fn bad_integers_name_the_argument() {
+        assert_eq!(msg(IntArg::from("18446744073709551616").to_u64("n")), format!("n: 18446744073709551616 exceeds 2^64 − 1 = {}", u64::MAX));
+        assert_eq!(msg(IntArg::from("-5").to_u64("count")), "count: must not be negative (got -5)");
+        assert_eq!(msg(IntArg::Number(-5.0).to_u64("count")), "count: must not be negative (got -5)");
+        assert!(msg(IntArg::from("12x").to_u64("start")).starts_with("start: \"12x\" is not a decimal integer"));
+        assert!(msg(IntArg::from("1e5").to_u64("start")).contains("not a decimal integer"));
+        assert!(msg(IntArg::from("").to_u64("start")).starts_with("start: is empty"));
+        assert!(msg(IntArg::Number(1.5).to_u64("start")).contains("must be an integer"));
+        assert!(msg(IntArg::Number(f64::NAN).to_u64("start")).contains("must be an integer"));
+        assert!(msg(IntArg::Number(2f64.powi(60)).to_u64("start")).contains("decimal string"));
+    }
+
+    #[test]
+    fn mine_defaults_and_checks() {
+        let job = MineArgs::default().check().unwrap();
+        assert_eq!(job, MineJob { mode: MineMode::Nonce, start: 0, count: DEFAULT_MINE_COUNT, coins: None, time_budget_ms: None });
+        let bad_mode = MineArgs { mode: Some("fast".into()), ..Default::default() };
+        assert!(msg(bad_mode.check()).starts_with("mode: "));
+        let past_end = MineArgs { start: Some(IntArg::Exact(u64::MAX.into())), count: Some(2.into()), ..Default::default() };
+        assert!(msg(past_end.check()).starts_with("count: "));
+        let last = MineArgs { start: Some(IntArg::Exact(u64::MAX.into())), count: Some(1.into()), ..Default::default() };
+        assert!(last.check().is_ok());
+        let zero_coins = MineArgs { coins: Some(0.into()), ..Default::default() };
+        assert!(msg(zero_coins.check()).starts_with("coins: must be from 1"));
+        let random_huge = MineArgs { mode: Some("random".into()), start: Some(5.into()), count: Some(IntArg::Exact(u64::MAX.into())), ..Default::default() };
+        assert!(random_huge.check().is_ok(), "random mode has no nonce range to overflow");
+    }
+
+    #[test]
+    fn primes_defaults_and_checks() {
+        let job = PrimesArgs::default().check().unwrap();
+        assert_eq!(job.numbers, COURSE_PRIMES);
+        assert_eq!(job.chunksize, 1);
+        assert_eq!(job.algorithm, Algorithm::Trial);
+        let zero = PrimesArgs { chunksize: Some(0.into()), ..Default::default() };
+        assert_eq!(msg(zero.check()), "chunksize: must be from 1 to 1000000 (got 0)");
+        let bad = PrimesArgs { numbers: Some(vec![7.into(), "abc".into()]), ..Default::default() };
+        assert_eq!(msg(bad.check()), "numbers[1]: \"abc\" is not a decimal integer");
+        let algo = PrimesArgs { algorithm: Some("aks".into()), ..Default::default() };
+        assert!(msg(algo.check()).starts_with("algorithm: "));
+    }
+
+    #[test]
+    fn links_checks() {
+        let none = LinksArgs::default();
+        assert!(msg(none.check()).starts_with("urls: "));
+        let zero = LinksArgs { urls: Some(vec![]), concurrency: Some(0.into()), ..Default::default() };
+        assert_eq!(msg(zero.check()), "concurrency: must be from 1 to 1000 (got 0)");
+        let many = LinksArgs { urls: Some(vec![String::new(); MAX_URLS + 1]), ..Default::default() };
+        assert!(msg(many.check()).starts_with("urls: at most 10000"));
+    }
+}

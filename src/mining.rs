@@ -1,0 +1,442 @@
+//! Coin mining: a coin is a 50-digit string whose md5 hex digest ends in `00000`.
+//!
+//! A candidate is kept as the one 64-byte md5 block it hashes to (50 digits, the
+//! 0x80 pad byte, the bit length), so each try is one call to md5's compression
+//! function with no buffering, and nonce mode steps to the next candidate with an
+//! odometer that touches only the digits that change.
+
+use crate::args::{MineJob, MineMode};
+use crate::progress::Progress;
+use crate::schedule::{for_each_task, Flow};
+use md5::block_api::compress;
+use md5::{Digest, Md5};
+use rand_xoshiro::rand_core::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Mutex;
+
+/// Digits in a coin.
+pub const COIN_LEN: usize = 50;
+/// Candidates per task handed to a worker: small enough for a live timeline and a
+/// prompt stop, large enough that taking a task costs nothing measurable.
+pub const CHUNK: u64 = 1 << 16;
+/// Candidates between two looks at the stop flag, the clock and the counters.
+const BLOCK: u64 = 4096;
+/// Timeline bars kept per run; later ones are counted, not kept.
+pub const MAX_SPANS: usize = 20_000;
+
+const MD5_INIT: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+/// Hex ends in `00000` ⇔ digest bytes 14 and 15 are zero and byte 13's low nibble is.
+/// Those are the top bytes of the last little-endian state word.
+const COIN_MASK: u32 = 0xFFFF_0F00;
+
+/// One candidate, as the padded md5 block of its 50 ASCII digits.
+#[derive(Clone)]
+pub struct Candidate {
+    block: [u8; 64],
+}
+
+impl Candidate {
+    pub fn from_digits(digits: &[u8; COIN_LEN]) -> Self {
+        let mut block = [0u8; 64];
+        block[..COIN_LEN].copy_from_slice(digits);
+        block[COIN_LEN] = 0x80;
+        block[56..].copy_from_slice(&((COIN_LEN as u64) * 8).to_le_bytes());
+        Candidate { block }
+    }
+
+    /// Nonce n in decimal, zero-padded to 50 digits.
+    pub fn nonce(n: u64) -> Self {
+        let mut digits = [b'0'; COIN_LEN];
+        let mut n = n;
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        Self::from_digits(&digits)
+    }
+
+    /// 50 uniform random digits, 17 from each of three 64-bit draws.
+    pub fn random(rng: &mut impl RngCore) -> Self {
+        let mut digits = [0u8; COIN_LEN];
+        for part in digits.chunks_mut(17) {
+            // The decimal expansion of x / 2^64: each digit is uniform to within 2^-40.
+            let mut x = rng.next_u64();
+            for d in part {
+                let wide = x as u128 * 10;
+                *d = b'0' + (wide >> 64) as u8;
+                x = wide as u64;
+            }
+        }
+        Self::from_digits(&digits)
+    }
+
+    pub fn text(&self) -> &str {
+        // Only ASCII digits are ever written to the first 50 bytes.
+        std::str::from_utf8(&self.block[..COIN_LEN]).unwrap_or_default()
+    }
+
+    /// Moves to the next nonce: adds one to the decimal number, carrying as needed.
+    #[inline]
+    pub fn advance(&mut self) {
+        for d in self.block[..COIN_LEN].iter_mut().rev() {
+            if *d == b'9' {
+                *d = b'0';
+            } else {
+                *d += 1;
+                return;
+            }
+        }
+    }
+
+    #[inline]
+    fn state(&self) -> [u32; 4] {
+        let mut state = MD5_INIT;
+        compress(&mut state, std::slice::from_ref(&self.block));
+        state
+    }
+
+    #[inline]
+    pub fn is_coin(&self) -> bool {
+        self.state()[3] & COIN_MASK == 0
+    }
+
+    pub fn md5_hex(&self) -> String {
+        self.state().iter().flat_map(|w| w.to_le_bytes()).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// md5 of any text, as lowercase hex.
+pub fn md5_hex(text: &str) -> String {
+    Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the "verify a coin" box says of a string.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verdict {
+    pub md5: String,
+    /// Exactly 50 characters, each a digit 0–9.
+    pub fifty_digits: bool,
+    /// The md5 hex digest ends in `00000`.
+    pub suffix: bool,
+    /// Both: a coin.
+    pub coin: bool,
+}
+
+pub fn verify(text: &str) -> Verdict {
+    let md5 = md5_hex(text);
+    let fifty_digits = text.len() == COIN_LEN && text.bytes().all(|b| b.is_ascii_digit());
+    let suffix = md5.ends_with("00000");
+    Verdict { md5, fifty_digits, suffix, coin: fifty_digits && suffix }
+}
+
+/// A coin found in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coin {
+    pub text: String,
+    pub md5: String,
+    /// The nonce, in nonce mode.
+    pub nonce: Option<u64>,
+    /// Which candidate of the run it was, from 0.
+    pub index: u64,
+    pub worker: usize,
+}
+
+/// One task on one worker, for the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Span {
+    pub worker: usize,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    /// Candidates hashed, or numbers tested.
+    pub items: u64,
+}
+
+/// Why a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ended {
+    /// Every candidate in the range was tried.
+    Complete,
+    /// The coins asked for were found.
+    Coins,
+    TimeBudget,
+    Stopped,
+}
+
+#[derive(Debug, Clone)]
+pub struct MineReport {
+    pub hashes: u64,
+    pub coins: Vec<Coin>,
+    pub ended: Ended,
+    pub per_worker_hashes: Vec<u64>,
+    pub spans: Vec<Span>,
+    pub spans_dropped: u64,
+}
+
+/// Collects timeline bars from all workers, up to [`MAX_SPANS`].
+#[derive(Default)]
+pub struct Timeline {
+    spans: Mutex<Vec<Span>>,
+    dropped: AtomicU64,
+}
+
+impl Timeline {
+    pub fn push(&self, span: Span) {
+        let mut spans = self.spans.lock().unwrap_or_else(|e| e.into_inner());
+        if spans.len() < MAX_SPANS {
+            spans.push(span);
+        } else {
+            self.dropped.fetch_add(1, Relaxed);
+        }
+    }
+
+    pub fn into_parts(self) -> (Vec<Span>, u64) {
+        let mut spans = self.spans.into_inner().unwrap_or_else(|e| e.into_inner());
+        spans.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+        (spans, self.dropped.into_inner())
+    }
+}
+
+/// Mines `job` on the current rayon pool.
+///
+/// `clock` gives milliseconds on one timeline shared by all workers. In nonce mode the
+/// coins are the same for any pool size: with a coin limit K, the run only ends once
+/// every candidate before the K-th coin has been tried.
+pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> MineReport {
+    let t0 = clock();
+    let deadline = job.time_budget_ms.map(|b| t0 + b as f64);
+    let seed = match job.mode {
+        MineMode::Random => getrandom::u64().unwrap_or_else(|_| t0.to_bits()),
+        MineMode::Nonce => 0,
+    };
+    let found: Mutex<Vec<Coin>> = Mutex::new(Vec::new());
+    // Candidates past this index cannot be among the first K coins.
+    let cutoff = AtomicU64::new(u64::MAX);
+    let timeline = Timeline::default();
+    let workers = rayon::current_num_threads();
+    let tasks = job.count.div_ceil(CHUNK);
+    let out_of_time = || deadline.is_some_and(|d| clock() >= d);
+
+    let record = |coin: Coin| {
+        progress.coins.fetch_add(1, Relaxed);
+        let mut coins = found.lock().unwrap_or_else(|e| e.into_inner());
+        coins.push(coin);
+        if let Some(k) = job.coins {
+            if coins.len() as u64 >= k {
+                let mut idx: Vec<u64> = coins.iter().map(|c| c.index).collect();
+                idx.sort_unstable();
+                cutoff.fetch_min(idx[k as usize - 1], Relaxed);
+            }
+        }
+    };
+
+    for_each_task(tasks, |task, worker| {
+        let first = task * CHUNK;
+        if first > cutoff.load(Relaxed) || progress.stop_requested() || out_of_time() {
+            return Flow::Stop;
+        }
+        let started = clock();
+        let len = CHUNK.min(job.count - first);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ task);
+        let mut cand = match job.mode {
+            MineMode::Nonce => Candidate::nonce(job.start + first),
+            MineMode::Random => Candidate::random(&mut rng),
+        };
+        let mut done = 0;
+        let mut halt = false;
+        while done < len {
+            let block = BLOCK.min(len - done);
+            for i in done..done + block {
+                if cand.is_coin() {
+                    let index = first + i;
+                    let nonce = (job.mode == MineMode::Nonce).then(|| job.start + index);
+                    record(Coin { text: cand.text().to_owned(), md5: cand.md5_hex(), nonce, index, worker });
+                }
+                match job.mode {
+                    MineMode::Nonce => cand.advance(),
+                    MineMode::Random => cand = Candidate::random(&mut rng),
+                }
+            }
+            done += block;
+            progress.add_hashes(worker, block);
+            if first + done > cutoff.load(Relaxed) || progress.stop_requested() || out_of_time() {
+                halt = true;
+                break;
+            }
+        }
+        let ended = clock();
+        progress.add_items(worker, 1);
+        progress.add_busy(worker, ended - started);
+        timeline.push(Span { worker, start_ms: started - t0, end_ms: ended - t0, items: done });
+        if halt { Flow::Stop } else { Flow::Continue }
+    });
+
+    let mut coins = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    coins.sort_by_key(|c| c.index);
+    let limit_reached = job.coins.is_some_and(|k| coins.len() as u64 >= k);
+    if let Some(k) = job.coins {
+        coins.truncate(k as usize);
+    }
+    let per_worker_hashes: Vec<u64> = progress.hashes[..workers].iter().map(|h| h.load(Relaxed)).collect();
+    let hashes = per_worker_hashes.iter().sum();
+    let ended = if progress.stop_requested() {
+        Ended::Stopped
+    } else if limit_reached {
+        Ended::Coins
+    } else if hashes >= job.count {
+        Ended::Complete
+    } else {
+        Ended::TimeBudget
+    };
+    let (spans, spans_dropped) = timeline.into_parts();
+    MineReport { hashes, coins, ended, per_worker_hashes, spans, spans_dropped }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::MineJob;
+    use std::time::Instant;
+
+    /// Coins printed in the course text.
+    const COURSE_COINS: [(&str, &str); 4] = [
+        ("91625571520935147263403534421427761877088219542499", "8adaf58d5c51fc1216820c1201100000"),
+        ("49262841446921579383645162499800846153508846372671", "974d52bc5430d4c8ed96963648e00000"),
+        ("34359601233782192016006582448729953029075086207271", "0209b01867080f7eaf20f6c674000000"),
+        ("02809251779741159345845523287375801745436182367614", "2fd27ad5f1d1efe1f000c3ee66f00000"),
+    ];
+
+    fn clock() -> impl Fn() -> f64 + Sync {
+        let t = Instant::now();
+        move || t.elapsed().as_secs_f64() * 1000.0
+    }
+
+    fn nonce_job(start: u64, count: u64, coins: Option<u64>) -> MineJob {
+        MineJob { mode: MineMode::Nonce, start, count, coins, time_budget_ms: None }
+    }
+
+    fn on_pool<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(f)
+    }
+
+    #[test]
+    fn the_course_coins_are_coins() {
+        for (text, md5) in COURSE_COINS {
+            let digits: [u8; 50] = text.as_bytes().try_into().unwrap();
+            let cand = Candidate::from_digits(&digits);
+            assert_eq!(cand.md5_hex(), md5);
+            assert_eq!(md5_hex(text), md5);
+            assert!(cand.is_coin());
+            assert!(verify(text).coin);
+        }
+    }
+
+    #[test]
+    fn verify_tells_why_not() {
+        let v = verify("hello");
+        assert_eq!(v.md5, "5d41402abc4b2a76b9719d911017c592");
+        assert!(!v.fifty_digits && !v.suffix && !v.coin);
+        let v = verify(&"0".repeat(50));
+        assert!(v.fifty_digits);
+        assert_eq!(v.coin, v.md5.ends_with("00000"));
+    }
+
+    #[test]
+    fn block_digest_matches_md5_crate() {
+        for n in [0, 1, 9, 10, 99_999, u64::MAX] {
+            let c = Candidate::nonce(n);
+            assert_eq!(c.md5_hex(), md5_hex(c.text()));
+            assert_eq!(c.is_coin(), md5_hex(c.text()).ends_with("00000"));
+        }
+    }
+
+    #[test]
+    fn nonce_digits_and_odometer() {
+        let mut c = Candidate::nonce(1999);
+        assert_eq!(c.text(), format!("{:050}", 1999));
+        c.advance();
+        assert_eq!(c.text(), format!("{:050}", 2000));
+        let mut c = Candidate::nonce(u64::MAX);
+        assert_eq!(c.text(), format!("{:050}", u64::MAX));
+        c.advance();
+        assert_eq!(c.text(), format!("{:050}", u64::MAX as u128 + 1));
+    }
+
+    #[test]
+    fn random_digits_are_digits_and_vary() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let a = Candidate::random(&mut rng);
+        let b = Candidate::random(&mut rng);
+        assert!(a.text().bytes().all(|b| b.is_ascii_digit()) && a.text().len() == 50);
+        assert_ne!(a.text(), b.text());
+        // Each position sees every digit over many draws.
+        let mut seen = [[false; 10]; 50];
+        for _ in 0..2000 {
+            for (i, d) in Candidate::random(&mut rng).text().bytes().enumerate() {
+                seen[i][(d - b'0') as usize] = true;
+            }
+        }
+        assert!(seen.iter().all(|p| p.iter().all(|&s| s)));
+    }
+
+    #[test]
+    fn nonce_range_coins_are_real_and_the_same_for_any_pool() {
+        let job = nonce_job(0, 3_000_000, None);
+        let clock = clock();
+        let one = on_pool(1, || mine(&job, &Progress::new(), &clock));
+        let four = on_pool(4, || mine(&job, &Progress::new(), &clock));
+        assert_eq!(one.hashes, job.count);
+        assert_eq!(four.hashes, job.count);
+        assert_eq!(one.ended, Ended::Complete);
+        assert!(!one.coins.is_empty(), "3M candidates hold about three coins");
+        let texts = |r: &MineReport| r.coins.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&one), texts(&four));
+        for c in &four.coins {
+            assert_eq!(md5_hex(&c.text), c.md5);
+            assert!(c.md5.ends_with("00000"));
+            assert_eq!(c.text, format!("{:050}", c.nonce.unwrap()));
+        }
+        assert_eq!(four.per_worker_hashes.len(), 4);
+        assert_eq!(four.spans.iter().map(|s| s.items).sum::<u64>(), job.count);
+    }
+
+    #[test]
+    fn a_coin_limit_gives_the_first_coins_in_order() {
+        let clock = clock();
+        let all = on_pool(2, || mine(&nonce_job(0, 3_000_000, None), &Progress::new(), &clock));
+        let two = on_pool(4, || mine(&nonce_job(0, 3_000_000, Some(2)), &Progress::new(), &clock));
+        assert_eq!(two.ended, Ended::Coins);
+        let nonces = |r: &MineReport| r.coins.iter().map(|c| c.nonce).collect::<Vec<_>>();
+        assert_eq!(nonces(&two), nonces(&all)[..2]);
+        assert!(two.hashes < 3_000_000);
+    }
+
+    #[test]
+    fn a_raised_stop_flag_ends_the_run() {
+        let p = Progress::new();
+        p.request_stop();
+        let r = on_pool(2, || mine(&nonce_job(0, 1 << 40, None), &p, &clock()));
+        assert_eq!(r.ended, Ended::Stopped);
+        assert_eq!(r.hashes, 0);
+    }
+
+    #[test]
+    fn a_time_budget_ends_the_run() {
+        let job = MineJob { mode: MineMode::Random, start: 0, count: u64::MAX, coins: None, time_budget_ms: Some(50) };
+        let p = Progress::new();
+        let r = on_pool(2, || mine(&job, &p, &clock()));
+        assert_eq!(r.ended, Ended::TimeBudget);
+        assert!(r.hashes > 0);
+        assert_eq!(r.hashes, p.total_hashes());
+        for c in &r.coins {
+            assert_eq!(md5_hex(&c.text), c.md5);
+            assert!(c.nonce.is_none());
+        }
+    }
+}

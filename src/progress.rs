@@ -1,0 +1,152 @@
+//! Live counters that workers publish and the page reads from shared memory.
+//!
+//! The wasm facade keeps one [`Progress`] in a static; the page gets its address and
+//! reads it with `Atomics.load` every frame, and raises [`Progress::stop`] with
+//! `Atomics.store`. No message is sent per hash. Native code and tests make their own.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+
+/// Upper bound on pool size; the page offers 1 to this many workers.
+pub const MAX_WORKERS: usize = 128;
+
+/// `#[repr(C)]` so the byte offsets the page reads are fixed (see [`Layout`]).
+#[repr(C)]
+pub struct Progress {
+    /// The run these counters belong to, set by the caller when a run starts.
+    pub run_id: AtomicU32,
+    /// Non-zero asks every worker to stop at its next check.
+    pub stop: AtomicU32,
+    /// Coins found so far in this run.
+    pub coins: AtomicU32,
+    /// 1 once the run has finished.
+    pub finished: AtomicU32,
+    /// Hashes done, per worker.
+    pub hashes: [AtomicU64; MAX_WORKERS],
+    /// Items (numbers tested, chunks done) per worker.
+    pub items: [AtomicU64; MAX_WORKERS],
+    /// Microseconds each worker spent inside tasks.
+    pub busy_us: [AtomicU64; MAX_WORKERS],
+}
+
+/// Byte offsets of the fields of [`Progress`], for the page.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Layout {
+    pub run_id: usize,
+    pub stop: usize,
+    pub coins: usize,
+    pub finished: usize,
+    pub hashes: usize,
+    pub items: usize,
+    pub busy_us: usize,
+    pub max_workers: usize,
+    pub size: usize,
+}
+
+impl Progress {
+    pub const LAYOUT: Layout = Layout {
+        run_id: std::mem::offset_of!(Progress, run_id),
+        stop: std::mem::offset_of!(Progress, stop),
+        coins: std::mem::offset_of!(Progress, coins),
+        finished: std::mem::offset_of!(Progress, finished),
+        hashes: std::mem::offset_of!(Progress, hashes),
+        items: std::mem::offset_of!(Progress, items),
+        busy_us: std::mem::offset_of!(Progress, busy_us),
+        max_workers: MAX_WORKERS,
+        size: std::mem::size_of::<Progress>(),
+    };
+
+    pub const fn new() -> Self {
+        Progress {
+            run_id: AtomicU32::new(0),
+            stop: AtomicU32::new(0),
+            coins: AtomicU32::new(0),
+            finished: AtomicU32::new(0),
+            hashes: [const { AtomicU64::new(0) }; MAX_WORKERS],
+            items: [const { AtomicU64::new(0) }; MAX_WORKERS],
+            busy_us: [const { AtomicU64::new(0) }; MAX_WORKERS],
+        }
+    }
+
+    /// Zeroes the counters for a new run. A stop raised before this is cleared.
+    pub fn begin(&self, run_id: u32) {
+        self.finished.store(0, Relaxed);
+        self.stop.store(0, Relaxed);
+        self.coins.store(0, Relaxed);
+        for i in 0..MAX_WORKERS {
+            self.hashes[i].store(0, Relaxed);
+            self.items[i].store(0, Relaxed);
+            self.busy_us[i].store(0, Relaxed);
+        }
+        self.run_id.store(run_id, Relaxed);
+    }
+
+    pub fn finish(&self) {
+        self.finished.store(1, Relaxed);
+    }
+
+    pub fn stop_requested(&self) -> bool {
+        self.stop.load(Relaxed) != 0
+    }
+
+    pub fn request_stop(&self) {
+        self.stop.store(1, Relaxed);
+    }
+
+    pub fn add_hashes(&self, worker: usize, n: u64) {
+        self.hashes[worker % MAX_WORKERS].fetch_add(n, Relaxed);
+    }
+
+    pub fn add_items(&self, worker: usize, n: u64) {
+        self.items[worker % MAX_WORKERS].fetch_add(n, Relaxed);
+    }
+
+    pub fn add_busy(&self, worker: usize, ms: f64) {
+        let us = (ms * 1000.0).max(0.0) as u64;
+        self.busy_us[worker % MAX_WORKERS].fetch_add(us, Relaxed);
+    }
+
+    pub fn total_hashes(&self) -> u64 {
+        self.hashes.iter().map(|h| h.load(Relaxed)).sum()
+    }
+
+    pub fn total_items(&self) -> u64 {
+        self.items.iter().map(|h| h.load(Relaxed)).sum()
+    }
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_is_aligned_for_typed_arrays() {
+        let l = Progress::LAYOUT;
+        assert_eq!(l.run_id, 0);
+        assert_eq!(l.hashes % 8, 0, "BigUint64Array needs 8-byte alignment");
+        assert_eq!(l.items, l.hashes + 8 * MAX_WORKERS);
+        assert_eq!(l.busy_us, l.items + 8 * MAX_WORKERS);
+        assert_eq!(l.size, l.busy_us + 8 * MAX_WORKERS);
+    }
+
+    #[test]
+    fn begin_clears_counters_and_stop() {
+        let p = Progress::new();
+        p.add_hashes(3, 10);
+        p.add_items(130, 2); // wraps into range rather than panicking
+        p.request_stop();
+        assert_eq!(p.total_hashes(), 10);
+        assert_eq!(p.total_items(), 2);
+        p.begin(7);
+        assert_eq!(p.total_hashes(), 0);
+        assert_eq!(p.total_items(), 0);
+        assert!(!p.stop_requested());
+        assert_eq!(p.run_id.load(Relaxed), 7);
+    }
+}

@@ -1,0 +1,78 @@
+//! A task queue over the current rayon pool, like `Executor.map` with a chunk size.
+//!
+//! Every pool thread takes the next task number from one shared counter until the
+//! tasks run out or the caller says stop. Tasks are handed out in order to whichever
+//! worker is free, as a process pool's queue does, and every thread of the pool
+//! takes part (`rayon::broadcast`), so N workers really means N busy workers.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+
+/// What a task tells the queue after it ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// No further task is started, on any worker.
+    Stop,
+}
+
+/// Runs `task(index, worker)` for every index in `0..tasks` on the current pool.
+/// `worker` is the pool thread's index, 0 to N−1. Returns whether all tasks ran.
+pub fn for_each_task<F>(tasks: u64, task: F) -> bool
+where
+    F: Fn(u64, usize) -> Flow + Sync,
+{
+    let next = AtomicU64::new(0);
+    let halted = AtomicBool::new(false);
+    rayon::broadcast(|ctx| {
+        let worker = ctx.index();
+        while !halted.load(Relaxed) {
+            let i = next.fetch_add(1, Relaxed);
+            if i >= tasks {
+                break;
+            }
+            if task(i, worker) == Flow::Stop {
+                halted.store(true, Relaxed);
+            }
+        }
+    });
+    !halted.load(Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    fn pool(n: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap()
+    }
+
+    #[test]
+    fn runs_every_task_once_on_all_workers() {
+        let seen = Mutex::new(Vec::new());
+        let all = pool(4).install(|| {
+            for_each_task(1000, |i, w| {
+                assert!(w < 4);
+                seen.lock().unwrap().push(i);
+                Flow::Continue
+            })
+        });
+        assert!(all);
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        assert_eq!(seen, (0..1000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn stop_halts_the_queue() {
+        let ran = AtomicU64::new(0);
+        let all = pool(2).install(|| {
+            for_each_task(1_000_000, |i, _| {
+                ran.fetch_add(1, Relaxed);
+                if i == 10 { Flow::Stop } else { Flow::Continue }
+            })
+        });
+        assert!(!all);
+        assert!(ran.load(Relaxed) < 1000);
+    }
+}
