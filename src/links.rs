@@ -38,12 +38,37 @@ pub struct LinkResult {
 }
 
 impl LinkResult {
-    pub fn answered(url: String, index: usize, status: u16, bytes: u64, ms: f64, redirected: bool) -> Self {
-        LinkResult { url, index, ok: (200..300).contains(&status), status: Some(status), bytes: Some(bytes), ms, error: None, redirected }
+    pub fn answered(
+        url: String,
+        index: usize,
+        status: u16,
+        bytes: u64,
+        ms: f64,
+        redirected: bool,
+    ) -> Self {
+        LinkResult {
+            url,
+            index,
+            ok: (200..300).contains(&status),
+            status: Some(status),
+            bytes: Some(bytes),
+            ms,
+            error: None,
+            redirected,
+        }
     }
 
     pub fn failed(url: String, index: usize, error: LinkError, ms: f64) -> Self {
-        LinkResult { url, index, ok: false, status: None, bytes: None, ms, error: Some(error), redirected: false }
+        LinkResult {
+            url,
+            index,
+            ok: false,
+            status: None,
+            bytes: None,
+            ms,
+            error: Some(error),
+            redirected: false,
+        }
     }
 }
 
@@ -72,10 +97,24 @@ mod tests {
 
     #[test]
     fn only_absolute_web_urls_are_fetched() {
-        for ok in ["http://a.localhost:8080/lab/status/200", "https://example.org", " https://example.org/?q=<script>alert(1)</script> "] {
+        for ok in [
+            "http://a.localhost:8080/lab/status/200",
+            "https://example.org",
+            " https://example.org/?q=<script>alert(1)</script> ",
+        ] {
             assert!(fetchable(ok).is_some(), "{ok}");
         }
-        for bad in ["javascript:alert(1)", "data:text/html,<b>x</b>", "file:///etc/passwd", "ftp://example.org/", "/lab/status/200", "example.org", "", "http://", "mailto:a@b.c"] {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,<b>x</b>",
+            "file:///etc/passwd",
+            "ftp://example.org/",
+            "/lab/status/200",
+            "example.org",
+            "",
+            "http://",
+            "mailto:a@b.c",
+        ] {
             assert!(fetchable(bad).is_none(), "{bad}");
         }
     }
@@ -86,7 +125,10 @@ mod tests {
         assert!(!LinkResult::answered("u".into(), 0, 404, 9, 1.0, false).ok);
         assert!(!LinkResult::answered("u".into(), 0, 301, 0, 1.0, false).ok);
         let f = LinkResult::failed("x".into(), 3, LinkError::InvalidUrl, 0.0);
-        assert_eq!((f.ok, f.status, f.error), (false, None, Some(LinkError::InvalidUrl)));
+        assert_eq!(
+            (f.ok, f.status, f.error),
+            (false, None, Some(LinkError::InvalidUrl))
+        );
     }
 
     #[test]
@@ -95,10 +137,23 @@ mod tests {
         assert_eq!(classify("AbortError", true, false), LinkError::Timeout);
         assert_eq!(classify("AbortError", false, true), LinkError::Aborted);
         assert_eq!(classify("TypeError", false, false), LinkError::Network);
-        let names: Vec<String> = [LinkError::Timeout, LinkError::Network, LinkError::InvalidUrl, LinkError::Aborted]
-            .iter()
-            .map(|e| serde_json::to_string(e).unwrap())
-            .collect();
-        assert_eq!(names, ["\"timeout\"", "\"network\"", "\"invalid-url\"", "\"aborted\""]);
+        let names: Vec<String> = [
+            LinkError::Timeout,
+            LinkError::Network,
+            LinkError::InvalidUrl,
+            LinkError::Aborted,
+        ]
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "\"timeout\"",
+                "\"network\"",
+                "\"invalid-url\"",
+                "\"aborted\""
+            ]
+        );
     }
 }

@@ -7,13 +7,13 @@
 
 use crate::args::{MineJob, MineMode};
 use crate::progress::Progress;
-use crate::schedule::{for_each_task, Flow};
+use crate::schedule::{Flow, for_each_task};
 use md5::block_api::compress;
 use md5::{Digest, Md5};
-use rand_xoshiro::rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use rand_xoshiro::rand_core::{Rng, SeedableRng};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Digits in a coin.
 pub const COIN_LEN: usize = 50;
@@ -60,7 +60,7 @@ impl Candidate {
     }
 
     /// 50 uniform random digits, 17 from each of three 64-bit draws.
-    pub fn random(rng: &mut impl RngCore) -> Self {
+    pub fn random(rng: &mut impl Rng) -> Self {
         let mut digits = [0u8; COIN_LEN];
         for part in digits.chunks_mut(17) {
             // The decimal expansion of x / 2^64: each digit is uniform to within 2^-40.
@@ -105,13 +105,20 @@ impl Candidate {
     }
 
     pub fn md5_hex(&self) -> String {
-        self.state().iter().flat_map(|w| w.to_le_bytes()).map(|b| format!("{b:02x}")).collect()
+        self.state()
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
 /// md5 of any text, as lowercase hex.
 pub fn md5_hex(text: &str) -> String {
-    Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// What the "verify a coin" box says of a string.
@@ -131,7 +138,12 @@ pub fn verify(text: &str) -> Verdict {
     let md5 = md5_hex(text);
     let fifty_digits = text.len() == COIN_LEN && text.bytes().all(|b| b.is_ascii_digit());
     let suffix = md5.ends_with("00000");
-    Verdict { md5, fifty_digits, suffix, coin: fifty_digits && suffix }
+    Verdict {
+        md5,
+        fifty_digits,
+        suffix,
+        coin: fifty_digits && suffix,
+    }
 }
 
 /// A coin found in a run.
@@ -256,7 +268,13 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
                 if cand.is_coin() {
                     let index = first + i;
                     let nonce = (job.mode == MineMode::Nonce).then(|| job.start + index);
-                    record(Coin { text: cand.text().to_owned(), md5: cand.md5_hex(), nonce, index, worker });
+                    record(Coin {
+                        text: cand.text().to_owned(),
+                        md5: cand.md5_hex(),
+                        nonce,
+                        index,
+                        worker,
+                    });
                 }
                 match job.mode {
                     MineMode::Nonce => cand.advance(),
@@ -273,7 +291,12 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
         let ended = clock();
         progress.add_items(worker, 1);
         progress.add_busy(worker, ended - started);
-        timeline.push(Span { worker, start_ms: started - t0, end_ms: ended - t0, items: done });
+        timeline.push(Span {
+            worker,
+            start_ms: started - t0,
+            end_ms: ended - t0,
+            items: done,
+        });
         if halt { Flow::Stop } else { Flow::Continue }
     });
 
@@ -283,7 +306,10 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
     if let Some(k) = job.coins {
         coins.truncate(k as usize);
     }
-    let per_worker_hashes: Vec<u64> = progress.hashes[..workers].iter().map(|h| h.load(Relaxed)).collect();
+    let per_worker_hashes: Vec<u64> = progress.hashes[..workers]
+        .iter()
+        .map(|h| h.load(Relaxed))
+        .collect();
     let hashes = per_worker_hashes.iter().sum();
     let ended = if progress.stop_requested() {
         Ended::Stopped
@@ -295,7 +321,14 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
         Ended::TimeBudget
     };
     let (spans, spans_dropped) = timeline.into_parts();
-    MineReport { hashes, coins, ended, per_worker_hashes, spans, spans_dropped }
+    MineReport {
+        hashes,
+        coins,
+        ended,
+        per_worker_hashes,
+        spans,
+        spans_dropped,
+    }
 }
 
 #[cfg(test)]
@@ -306,10 +339,22 @@ mod tests {
 
     /// Coins printed in the course text.
     const COURSE_COINS: [(&str, &str); 4] = [
-        ("91625571520935147263403534421427761877088219542499", "8adaf58d5c51fc1216820c1201100000"),
-        ("49262841446921579383645162499800846153508846372671", "974d52bc5430d4c8ed96963648e00000"),
-        ("34359601233782192016006582448729953029075086207271", "0209b01867080f7eaf20f6c674000000"),
-        ("02809251779741159345845523287375801745436182367614", "2fd27ad5f1d1efe1f000c3ee66f00000"),
+        (
+            "91625571520935147263403534421427761877088219542499",
+            "8adaf58d5c51fc1216820c1201100000",
+        ),
+        (
+            "49262841446921579383645162499800846153508846372671",
+            "974d52bc5430d4c8ed96963648e00000",
+        ),
+        (
+            "34359601233782192016006582448729953029075086207271",
+            "0209b01867080f7eaf20f6c674000000",
+        ),
+        (
+            "02809251779741159345845523287375801745436182367614",
+            "2fd27ad5f1d1efe1f000c3ee66f00000",
+        ),
     ];
 
     fn clock() -> impl Fn() -> f64 + Sync {
@@ -318,11 +363,21 @@ mod tests {
     }
 
     fn nonce_job(start: u64, count: u64, coins: Option<u64>) -> MineJob {
-        MineJob { mode: MineMode::Nonce, start, count, coins, time_budget_ms: None }
+        MineJob {
+            mode: MineMode::Nonce,
+            start,
+            count,
+            coins,
+            time_budget_ms: None,
+        }
     }
 
     fn on_pool<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
-        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(f)
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+            .install(f)
     }
 
     #[test]
@@ -394,7 +449,10 @@ mod tests {
         assert_eq!(one.hashes, job.count);
         assert_eq!(four.hashes, job.count);
         assert_eq!(one.ended, Ended::Complete);
-        assert!(!one.coins.is_empty(), "3M candidates hold about three coins");
+        assert!(
+            !one.coins.is_empty(),
+            "3M candidates hold about three coins"
+        );
         let texts = |r: &MineReport| r.coins.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
         assert_eq!(texts(&one), texts(&four));
         for c in &four.coins {
@@ -409,8 +467,12 @@ mod tests {
     #[test]
     fn a_coin_limit_gives_the_first_coins_in_order() {
         let clock = clock();
-        let all = on_pool(2, || mine(&nonce_job(0, 3_000_000, None), &Progress::new(), &clock));
-        let two = on_pool(4, || mine(&nonce_job(0, 3_000_000, Some(2)), &Progress::new(), &clock));
+        let all = on_pool(2, || {
+            mine(&nonce_job(0, 3_000_000, None), &Progress::new(), &clock)
+        });
+        let two = on_pool(4, || {
+            mine(&nonce_job(0, 3_000_000, Some(2)), &Progress::new(), &clock)
+        });
         assert_eq!(two.ended, Ended::Coins);
         let nonces = |r: &MineReport| r.coins.iter().map(|c| c.nonce).collect::<Vec<_>>();
         assert_eq!(nonces(&two), nonces(&all)[..2]);
@@ -428,7 +490,13 @@ mod tests {
 
     #[test]
     fn a_time_budget_ends_the_run() {
-        let job = MineJob { mode: MineMode::Random, start: 0, count: u64::MAX, coins: None, time_budget_ms: Some(50) };
+        let job = MineJob {
+            mode: MineMode::Random,
+            start: 0,
+            count: u64::MAX,
+            coins: None,
+            time_budget_ms: Some(50),
+        };
         let p = Progress::new();
         let r = on_pool(2, || mine(&job, &p, &clock()));
         assert_eq!(r.ended, Ended::TimeBudget);

@@ -9,12 +9,17 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 /// Upper bound on pool size; the page offers 1 to this many workers.
 pub const MAX_WORKERS: usize = 128;
 
+/// A stop request for whatever run is going on now.
+pub const STOP_ANY: u32 = u32::MAX;
+
 /// `#[repr(C)]` so the byte offsets the page reads are fixed (see [`Layout`]).
 #[repr(C)]
 pub struct Progress {
     /// The run these counters belong to, set by the caller when a run starts.
     pub run_id: AtomicU32,
-    /// Non-zero asks every worker to stop at its next check.
+    /// The id of the run asked to stop, or [`STOP_ANY`]. A targeted id lets the page
+    /// ask a run to stop before it has begun without the request being lost or
+    /// leaking into the next run.
     pub stop: AtomicU32,
     /// Coins found so far in this run.
     pub coins: AtomicU32,
@@ -68,10 +73,13 @@ impl Progress {
         }
     }
 
-    /// Zeroes the counters for a new run. A stop raised before this is cleared.
+    /// Zeroes the counters for a new run. A stop asked for an earlier run is cleared;
+    /// one already asked for this run stays.
     pub fn begin(&self, run_id: u32) {
         self.finished.store(0, Relaxed);
-        self.stop.store(0, Relaxed);
+        if self.stop.load(Relaxed) != run_id {
+            self.stop.store(0, Relaxed);
+        }
         self.coins.store(0, Relaxed);
         for i in 0..MAX_WORKERS {
             self.hashes[i].store(0, Relaxed);
@@ -86,11 +94,12 @@ impl Progress {
     }
 
     pub fn stop_requested(&self) -> bool {
-        self.stop.load(Relaxed) != 0
+        let s = self.stop.load(Relaxed);
+        s == STOP_ANY || (s != 0 && s == self.run_id.load(Relaxed))
     }
 
     pub fn request_stop(&self) {
-        self.stop.store(1, Relaxed);
+        self.stop.store(STOP_ANY, Relaxed);
     }
 
     pub fn add_hashes(&self, worker: usize, n: u64) {
@@ -148,5 +157,17 @@ mod tests {
         assert_eq!(p.total_items(), 0);
         assert!(!p.stop_requested());
         assert_eq!(p.run_id.load(Relaxed), 7);
+    }
+
+    #[test]
+    fn a_stop_for_a_run_survives_its_begin_and_no_other() {
+        let p = Progress::new();
+        p.stop.store(5, Relaxed); // the page asks run 5 to stop before it began
+        p.begin(5);
+        assert!(p.stop_requested());
+        p.begin(6);
+        assert!(!p.stop_requested(), "a stop for run 5 does not stop run 6");
+        p.stop.store(7, Relaxed);
+        assert!(!p.stop_requested(), "nor does one for a later run");
     }
 }

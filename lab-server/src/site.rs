@@ -6,8 +6,8 @@
 //! refuses `..` in any form, encoded or not.
 
 use crate::Config;
-use axum::http::{HeaderName, HeaderValue, header};
 use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -27,5 +27,8 @@ pub fn router(config: &Config) -> Router {
             HeaderValue::from_static(config.coep.header_value()),
         ))
         // A rebuilt package must reach the page on the next load.
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
 }

@@ -1,0 +1,56 @@
+# Concurrency Lab. Two commands do everything on a fresh machine:
+#   make serve   build, then serve the page on http://localhost:$(PORT)/
+#   make test    native tests, wasm tests in headless Chromium, end-to-end tests
+# Each installs what is missing first (scripts/setup.sh) and says what it installs.
+
+PORT ?= 8080
+ADDR ?= 127.0.0.1
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+BUILD_STD := -Z build-std=panic_abort,std
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: serve test build setup setup-test test-native test-wasm test-e2e lint bench vendor clean
+
+serve: build
+	cargo build --release -p lab-server
+	PORT=$(PORT) ADDR=$(ADDR) ./target/release/lab-server --root .
+
+build: setup vendor
+	wasm-pack build --release --target web --no-typescript --no-pack . $(BUILD_STD)
+
+# Plain ES modules, no bundler: the page imports these files as they are.
+vendor:
+	mkdir -p www/vendor
+	cp node_modules/comlink/dist/esm/comlink.mjs www/vendor/comlink.mjs
+	cp node_modules/uplot/dist/uPlot.esm.js www/vendor/uPlot.esm.js
+	cp node_modules/uplot/dist/uPlot.min.css www/vendor/uPlot.min.css
+
+setup:
+	bash scripts/setup.sh
+
+setup-test:
+	bash scripts/setup.sh --test
+
+test: setup-test test-native test-wasm test-e2e
+
+test-native:
+	cargo test --workspace
+
+test-wasm: setup-test
+	CHROMEDRIVER=$(CHROMEDRIVER) wasm-pack test --headless --chrome --release . $(BUILD_STD)
+
+test-e2e: build
+	cargo build --release -p lab-server
+	node --test --test-concurrency=1 tests/e2e/
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown $(BUILD_STD) -- -D warnings
+
+bench: build
+	cargo build --release -p lab-server
+	node bench/run.mjs
+
+clean:
+	rm -rf pkg www/vendor target

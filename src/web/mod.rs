@@ -1,0 +1,121 @@
+//! The wasm-bindgen facade: converts arguments and results, and nothing more.
+//!
+//! The engine worker calls [`mine`] and [`primes`] after `initThreadPool(n)`; the
+//! link worker calls [`check_links`] on its own module instance, outside the pool.
+//! Both run off the page's main thread: a rayon call there would busy-wait.
+
+mod clock;
+mod fetch;
+mod output;
+
+use crate::args::{ArgError, LinksArgs, MineArgs, PrimesArgs};
+use crate::progress::Progress;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// The counters the page reads from shared memory while a run goes on.
+static PROGRESS: Progress = Progress::new();
+
+fn arg_error(e: ArgError) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Reads an options object; a field of the wrong type is named in the error.
+fn options<T: DeserializeOwned + Default>(opts: JsValue) -> Result<T, JsError> {
+    if opts.is_undefined() || opts.is_null() {
+        return Ok(T::default());
+    }
+    if !opts.is_object() {
+        return Err(JsError::new("options: expected an object of named options"));
+    }
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(opts)).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." {
+            "options".to_owned()
+        } else {
+            path
+        };
+        JsError::new(&format!("{path}: {}", e.inner()))
+    })
+}
+
+/// Byte address of the progress counters in the shared wasm memory.
+#[wasm_bindgen(js_name = progressPointer)]
+pub fn progress_pointer() -> usize {
+    &PROGRESS as *const Progress as usize
+}
+
+/// Byte offsets of the counters' fields, relative to [`progress_pointer`].
+#[wasm_bindgen(js_name = progressLayout)]
+pub fn progress_layout() -> Result<JsValue, JsError> {
+    output::to_js(&Progress::LAYOUT)
+}
+
+/// Asks the current run to stop, as the page does by writing the flag directly.
+#[wasm_bindgen(js_name = requestStop)]
+pub fn request_stop() {
+    PROGRESS.request_stop();
+}
+
+/// Threads in the rayon pool (after `initThreadPool`).
+#[wasm_bindgen(js_name = poolSize)]
+pub fn pool_size() -> usize {
+    rayon::current_num_threads()
+}
+
+/// `lab.mine`: mines on the pool; blocks the calling worker until the run ends.
+#[wasm_bindgen]
+pub fn mine(opts: JsValue) -> Result<JsValue, JsError> {
+    let args: MineArgs = options(opts)?;
+    let job = args.check().map_err(arg_error)?;
+    PROGRESS.begin(args.run_id.unwrap_or(0));
+    let t0 = clock::now_ms();
+    let report = crate::mining::mine(&job, &PROGRESS, &clock::now_ms);
+    let elapsed = clock::now_ms() - t0;
+    PROGRESS.finish();
+    output::to_js(&output::Mined::new(&job, &report, elapsed))
+}
+
+/// `lab.primes`: maps the primality test over the numbers on the pool.
+#[wasm_bindgen]
+pub fn primes(opts: JsValue) -> Result<JsValue, JsError> {
+    let args: PrimesArgs = options(opts)?;
+    let job = args.check().map_err(arg_error)?;
+    PROGRESS.begin(args.run_id.unwrap_or(0));
+    let t0 = clock::now_ms();
+    let report = crate::primes::map_primes(&job, &PROGRESS, &clock::now_ms);
+    let elapsed = clock::now_ms() - t0;
+    PROGRESS.finish();
+    output::to_js(&output::Primes::new(&job, &report, elapsed))
+}
+
+/// md5 of any text, and whether it is a coin.
+#[wasm_bindgen(js_name = verifyCoin)]
+pub fn verify_coin(text: &str) -> Result<JsValue, JsError> {
+    output::to_js(&crate::mining::verify(text))
+}
+
+/// `lab.links`: checks the URLs with at most `concurrency` requests in flight,
+/// calling `on_result` with each result as it completes.
+#[wasm_bindgen(js_name = checkLinks)]
+pub async fn check_links(
+    opts: JsValue,
+    on_result: Option<js_sys::Function>,
+) -> Result<JsValue, JsError> {
+    let args: LinksArgs = options(opts)?;
+    let job = args.check().map_err(arg_error)?;
+    let t0 = clock::now_ms();
+    let results = fetch::check(job, on_result).await;
+    output::to_js(&output::Links {
+        elapsed_ms: clock::now_ms() - t0,
+        results,
+    })
+}
+
+/// Aborts every request of the running link check at once.
+#[wasm_bindgen(js_name = stopLinks)]
+pub fn stop_links() {
+    fetch::stop();
+}

@@ -1,0 +1,35 @@
+// The CPU engine: one wasm instance and its rayon pool of N Web Workers.
+// It runs in a dedicated worker because a rayon call made on the page's main
+// thread busy-waits (Atomics.wait is not allowed there) and freezes the page.
+// A pool's size is fixed once built (rayon's global pool), so the page starts a
+// fresh engine for a different N.
+import * as Comlink from './vendor/comlink.mjs';
+import init, * as wasm from '../pkg/concurrency_lab.js';
+
+let memory = null;
+
+const engine = {
+  /** Instantiates the module and starts the pool; returns how long each took. */
+  async start(workers) {
+    const t0 = performance.now();
+    ({ memory } = await init());
+    const t1 = performance.now();
+    await wasm.initThreadPool(workers);
+    const t2 = performance.now();
+    return {
+      moduleMs: t1 - t0,
+      poolMs: t2 - t1,
+      poolSize: wasm.poolSize(),
+      // The page reads the live counters straight from this shared memory.
+      memory,
+      pointer: wasm.progressPointer(),
+      layout: wasm.progressLayout(),
+    };
+  },
+  mine: (opts) => wasm.mine(opts),
+  primes: (opts) => wasm.primes(opts),
+  verifyCoin: (text) => wasm.verifyCoin(text),
+  memoryBytes: () => memory.buffer.byteLength,
+};
+
+Comlink.expose(engine);

@@ -1,0 +1,77 @@
+// Small DOM and number-formatting helpers shared by the panels.
+// Text always goes in through textContent: fetched or typed text is never HTML.
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+
+/** el('td.num', {title}, child, 'text', ...) */
+export function el(spec, attrs = {}, ...children) {
+  const [tag, ...classes] = spec.split('.');
+  const node = document.createElement(tag);
+  if (classes.length) node.className = classes.join(' ');
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null) continue;
+    if (k in node && typeof v !== 'string') node[k] = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+export function ms(v) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
+  if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
+  return `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+}
+
+export function count(n) {
+  return Number(n).toLocaleString('en-US');
+}
+
+export function rate(perSecond) {
+  if (!Number.isFinite(perSecond)) return '–';
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k/s`;
+  return `${perSecond.toFixed(0)} /s`;
+}
+
+export function bytes(n) {
+  if (n === null || n === undefined) return '–';
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** Shows an error under a panel; the panel stays usable. */
+export function showError(node, err) {
+  node.textContent = err ? String(err.message ?? err) : '';
+  node.hidden = !err;
+}
+
+/** Binds a range input to its <output>. */
+export function bindRange(input) {
+  const out = input.parentElement.querySelector('output');
+  const show = () => { if (out) out.textContent = input.value; };
+  input.addEventListener('input', show);
+  show();
+}
+
+/** Empty text means "not given" so the API's default applies. */
+export function optional(input) {
+  const v = input.value.trim();
+  return v === '' ? undefined : v;
+}
+
+/** Copies text, falling back to selecting it where the clipboard is not allowed. */
+export async function copy(text, node) {
+  try {
+    await navigator.clipboard.writeText(text);
+    node?.classList.add('copied');
+    setTimeout(() => node?.classList.remove('copied'), 800);
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+  }
+}
