@@ -22,15 +22,20 @@ fn arg_error(e: ArgError) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// Reads an options object; a field of the wrong type is named in the error.
+/// Reads an options object; a field of the wrong type, or an unknown one, is named
+/// in the error. The object goes through a JSON value first because
+/// serde-wasm-bindgen reads only the fields a struct knows, so a misspelt option
+/// would otherwise be ignored without a word.
 fn options<T: DeserializeOwned + Default>(opts: JsValue) -> Result<T, JsError> {
     if opts.is_undefined() || opts.is_null() {
         return Ok(T::default());
     }
-    if !opts.is_object() {
+    if !opts.is_object() || js_sys::Array::is_array(&opts) {
         return Err(JsError::new("options: expected an object of named options"));
     }
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(opts)).map_err(|e| {
+    let value: serde_json::Value =
+        serde_wasm_bindgen::from_value(opts).map_err(|e| JsError::new(&format!("options: {e}")))?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." {
             "options".to_owned()

@@ -1,0 +1,237 @@
+//! The compute core on a real rayon pool of Web Workers, in headless Chromium
+//! (`wasm-pack test --headless --chrome`). The tests run in a dedicated worker,
+//! as the page's engine does, because the pool cannot be driven from a main thread.
+#![cfg(target_arch = "wasm32")]
+
+use concurrency_lab::args::{Algorithm, COURSE_PRIMES, MineJob, MineMode, PrimesJob};
+use concurrency_lab::mining::{self, Ended, md5_hex};
+use concurrency_lab::primes::{self, miller_rabin};
+use concurrency_lab::progress::Progress;
+use concurrency_lab::web;
+use js_sys::{Object, Reflect};
+use std::sync::atomic::{AtomicBool, Ordering};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const WORKERS: usize = 2;
+
+/// rayon's global pool can be built once per module instance.
+async fn pool() {
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    if !STARTED.swap(true, Ordering::SeqCst) {
+        JsFuture::from(web::init_thread_pool(WORKERS))
+            .await
+            .unwrap();
+    }
+    assert_eq!(rayon::current_num_threads(), WORKERS);
+}
+
+fn clock() -> f64 {
+    js_sys::Date::now()
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+fn error_message(r: Result<JsValue, JsError>) -> String {
+    let e: JsValue = r.unwrap_err().into();
+    get(&e, "message").as_string().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn pool_mining_finds_exactly_the_coins_a_plain_loop_finds() {
+    pool().await;
+    let count = 2_000_000;
+    let expected: Vec<String> = (0..count)
+        .map(|n| format!("{n:050}"))
+        .filter(|s| md5_hex(s).ends_with("00000"))
+        .collect();
+    let job = MineJob {
+        mode: MineMode::Nonce,
+        start: 0,
+        count,
+        coins: None,
+        time_budget_ms: None,
+    };
+    let progress = Progress::new();
+    let report = mining::mine(&job, &progress, &clock);
+    assert_eq!(report.ended, Ended::Complete);
+    assert_eq!(report.hashes, count);
+    assert_eq!(
+        report
+            .coins
+            .iter()
+            .map(|c| c.text.clone())
+            .collect::<Vec<_>>(),
+        expected
+    );
+    assert_eq!(report.per_worker_hashes.len(), WORKERS);
+    assert!(
+        report.per_worker_hashes.iter().all(|&h| h > 0),
+        "both workers took part: {:?}",
+        report.per_worker_hashes
+    );
+    assert_eq!(
+        progress.total_hashes(),
+        count,
+        "the shared counters end equal to the result"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_facade_mines_and_names_bad_arguments() {
+    pool().await;
+    let r = web::mine(obj(&[
+        ("count", JsValue::from(2_500_000)),
+        ("mode", "nonce".into()),
+    ]))
+    .unwrap();
+    assert_eq!(get(&r, "hashes").as_f64(), Some(2_500_000.0));
+    let coins: js_sys::Array = get(&r, "coins").into();
+    // The first coins of the nonce range: 1963172, 2151541, 2295942, 2483713.
+    assert_eq!(coins.length(), 4);
+    for c in coins.iter() {
+        let text = get(&c, "text").as_string().unwrap();
+        assert_eq!(md5_hex(&text), get(&c, "md5").as_string().unwrap());
+        assert_eq!(
+            format!(
+                "{:050}",
+                get(&c, "nonce")
+                    .as_string()
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap()
+            ),
+            text
+        );
+    }
+    assert_eq!(
+        error_message(web::mine(obj(&[("count", JsValue::from(-5))]))),
+        "count: must not be negative (got -5)"
+    );
+    assert!(error_message(web::mine(obj(&[("start", "12x".into())]))).starts_with("start: "));
+    assert!(error_message(web::mine(obj(&[("mode", JsValue::from(3))]))).starts_with("mode: "));
+    assert!(error_message(web::mine(obj(&[("cnt", JsValue::from(3))]))).contains("cnt"));
+}
+
+#[wasm_bindgen_test]
+async fn primes_on_the_pool_match_known_answers() {
+    pool().await;
+    let job = PrimesJob {
+        numbers: COURSE_PRIMES.to_vec(),
+        chunksize: 1,
+        algorithm: Algorithm::Trial,
+    };
+    let report = primes::map_primes(&job, &Progress::new(), &clock);
+    let answers: Vec<Option<bool>> = report.results.iter().map(|r| r.prime).collect();
+    assert_eq!(
+        answers,
+        [
+            Some(true),
+            Some(true),
+            Some(true),
+            Some(true),
+            Some(true),
+            Some(false)
+        ]
+    );
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| r.worker.is_some_and(|w| w < WORKERS))
+    );
+
+    let r = web::primes(obj(&[
+        ("algorithm", "miller-rabin".into()),
+        (
+            "numbers",
+            js_sys::Array::of2(&"18446744073709551557".into(), &JsValue::from(561)).into(),
+        ),
+    ]))
+    .unwrap();
+    let results: js_sys::Array = get(&r, "results").into();
+    assert_eq!(
+        get(&results.get(0), "prime").as_bool(),
+        Some(miller_rabin(18446744073709551557))
+    );
+    assert_eq!(
+        get(&results.get(0), "n").as_string().unwrap(),
+        "18446744073709551557"
+    );
+    assert_eq!(get(&results.get(1), "prime").as_bool(), Some(false));
+    assert_eq!(
+        error_message(web::primes(obj(&[("chunksize", JsValue::from(0))]))),
+        "chunksize: must be from 1 to 1000000 (got 0)"
+    );
+    assert!(
+        error_message(web::primes(obj(&[(
+            "numbers",
+            js_sys::Array::of1(&"18446744073709551616".into()).into()
+        )])))
+        .starts_with("numbers[0]: ")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_stop_through_shared_memory_ends_a_long_run() {
+    pool().await;
+    let progress = Progress::new();
+    progress.request_stop();
+    let job = MineJob {
+        mode: MineMode::Random,
+        start: 0,
+        count: u64::MAX,
+        coins: None,
+        time_budget_ms: None,
+    };
+    let report = mining::mine(&job, &progress, &clock);
+    assert_eq!(report.ended, Ended::Stopped);
+}
+
+#[wasm_bindgen_test]
+async fn links_that_are_not_web_urls_are_not_fetched() {
+    let urls = js_sys::Array::new();
+    for u in [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "ftp://example.org/x",
+        "not a url",
+    ] {
+        urls.push(&u.into());
+    }
+    let r = web::check_links(obj(&[("urls", urls.into())]), None)
+        .await
+        .unwrap();
+    let results: js_sys::Array = get(&r, "results").into();
+    assert_eq!(results.length(), 5);
+    for r in results.iter() {
+        assert_eq!(get(&r, "error").as_string().as_deref(), Some("invalid-url"));
+        assert_eq!(get(&r, "ok").as_bool(), Some(false));
+    }
+    let bad = web::check_links(
+        obj(&[
+            ("urls", js_sys::Array::new().into()),
+            ("concurrency", JsValue::from(0)),
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        error_message(bad),
+        "concurrency: must be from 1 to 1000 (got 0)"
+    );
+}
