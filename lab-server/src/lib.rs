@@ -7,20 +7,24 @@ pub mod site;
 use axum::Router;
 use std::path::PathBuf;
 
-/// How the page is isolated; both make `crossOriginIsolated` true.
+/// How the page is isolated; the first two make `crossOriginIsolated` true.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Coep {
     /// Every cross-origin resource must opt in with CORS or CORP.
     RequireCorp,
     /// Cross-origin `no-cors` requests go through, without credentials (not in Safari).
     Credentialless,
+    /// No COOP or COEP at all: shows what the page does when it is not isolated.
+    Off,
 }
 
 impl Coep {
-    pub fn header_value(self) -> &'static str {
+    /// The header value, or `None` when the page is served without isolation.
+    pub fn header_value(self) -> Option<&'static str> {
         match self {
-            Coep::RequireCorp => "require-corp",
-            Coep::Credentialless => "credentialless",
+            Coep::RequireCorp => Some("require-corp"),
+            Coep::Credentialless => Some("credentialless"),
+            Coep::Off => None,
         }
     }
 }

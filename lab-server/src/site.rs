@@ -13,22 +13,22 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn router(config: &Config) -> Router {
     let index = ServeFile::new(config.root.join("index.html"));
-    Router::new()
+    let site = Router::new()
         .route_service("/", index.clone())
         .route_service("/index.html", index)
         .nest_service("/www", ServeDir::new(config.root.join("www")))
         .nest_service("/pkg", ServeDir::new(config.root.join("pkg")))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("cross-origin-opener-policy"),
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("cross-origin-embedder-policy"),
-            HeaderValue::from_static(config.coep.header_value()),
-        ))
         // A rebuilt package must reach the page on the next load.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+    let Some(coep) = config.coep.header_value() else {
+        return site;
+    };
+    site.layer(SetResponseHeaderLayer::overriding(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        HeaderName::from_static("cross-origin-embedder-policy"),
+        HeaderValue::from_static(coep),
+    ))
 }

@@ -1,0 +1,115 @@
+// The visible page, driven as a user would: sliders, Run, Stop, the result tables.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { startServer, launch, openLab, md5 } from './harness.mjs';
+
+let server, browser, page;
+const shots = new URL('../../test-results/', import.meta.url).pathname;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = await startServer();
+  browser = await launch();
+  page = await openLab(browser, server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the environment line says the page is isolated', async () => {
+  const env = await page.locator('#env').innerText();
+  assert.match(env, /cross-origin isolated: yes/);
+  assert.match(env, /wasm threads: yes/);
+  assert.equal(await page.locator('#no-threads').isVisible(), false);
+});
+
+test('mining panel: slider, Run, coins with their md5', async () => {
+  await page.locator('#mine-workers').fill('2');
+  assert.equal(await page.locator('#mine-workers + output').innerText(), '2');
+  await page.locator('#mine-count').fill('2500000');
+  await page.locator('#mine-run').click();
+  await page.locator('#mine-summary', { hasText: 'hashes in' }).waitFor();
+  const summary = await page.locator('#mine-summary').innerText();
+  assert.match(summary, /2,500,000 hashes in/);
+  assert.match(summary, /on 2 workers/);
+  const rows = page.locator('#mine-coins-list tbody tr');
+  assert.equal(await rows.count(), 4, 'nonces 0..2.5M hold four coins');
+  for (let i = 0; i < 4; i++) {
+    const [nonce, text, hash] = await rows.nth(i).locator('td').allInnerTexts();
+    assert.equal(md5(text), hash);
+    assert.equal(text, nonce.padStart(50, '0'));
+  }
+  await page.screenshot({ path: `${shots}mining.png`, fullPage: true });
+});
+
+test('mining panel: Stop ends a long run', async () => {
+  await page.locator('#mine-count').fill('100000000000');
+  await page.locator('#mine-run').click();
+  await page.locator('#mine-stats', { hasText: 'hashes' }).waitFor();
+  assert.equal(await page.locator('#mine-stop').isEnabled(), true);
+  await page.locator('#mine-stop').click();
+  await page.locator('#mine-summary', { hasText: 'Ended: stopped' }).waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('#mine-run').isEnabled(), true);
+});
+
+test('primes panel: the course list with the worker that ran each number', async () => {
+  await page.locator('#primes-run').click();
+  await page.locator('#primes-summary', { hasText: 'numbers in' }).waitFor();
+  const rows = page.locator('#primes-results tbody tr');
+  assert.equal(await rows.count(), 6);
+  const answers = await rows.locator('td:nth-child(2)').allInnerTexts();
+  assert.deepEqual(answers, ['prime', 'prime', 'prime', 'prime', 'prime', 'composite']);
+  const workers = await rows.locator('td:nth-child(3)').allInnerTexts();
+  assert.ok(workers.every((w) => /^\d+$/.test(w)));
+});
+
+test('primes panel: a bad number shows an error and the panel stays usable', async () => {
+  await page.locator('#primes-numbers').fill('7\nseven');
+  await page.locator('#primes-run').click();
+  await page.locator('#primes-error', { hasText: 'numbers[1]' }).waitFor();
+  await page.locator('#primes-numbers').fill('7\n9');
+  await page.locator('#primes-run').click();
+  await page.locator('#primes-summary', { hasText: '2 numbers in' }).waitFor();
+  assert.equal(await page.locator('#primes-error').isVisible(), false);
+});
+
+test('link panel: the default lab list runs and URLs are shown as text', async () => {
+  const hostile = `http://a.localhost:${server.port}/lab/status/200?q=<img src=x onerror="window.pwned=1">`;
+  const list = await page.locator('#links-urls').inputValue();
+  await page.locator('#links-urls').fill(`${list}\n${hostile}`);
+  await page.locator('#links-run').click();
+  await page.locator('#links-summary', { hasText: 'links in' }).waitFor({ timeout: 15000 });
+  const n = list.split('\n').length + 1;
+  assert.equal(await page.locator('#links-results tbody tr').count(), n);
+  assert.match(await page.locator('#links-summary').innerText(), new RegExp(`${n} links in`));
+  assert.equal(await page.locator('#links-results img').count(), 0, 'no markup from a URL');
+  assert.equal(await page.locator('#links-results td.url', { hasText: '<img src=x' }).count(), 1);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  const totals = await page.locator('#links-totals').innerText();
+  assert.match(totals, /ok \d+/);
+  assert.match(totals, /timeout \d+/);
+  assert.match(totals, /invalid-url 1/);
+  await page.screenshot({ path: `${shots}links.png`, fullPage: true });
+  assert.deepEqual(page.errors, []);
+});
+
+test('without isolation the page says so and what to do, and the link check still works', async () => {
+  const plain = await startServer({ coep: 'off' });
+  try {
+    const p = await openLab(browser, plain.url);
+    const warning = p.locator('#no-threads');
+    assert.equal(await warning.isVisible(), true);
+    assert.match(await warning.innerText(), /not cross-origin isolated.*make serve/s);
+    assert.equal(await p.locator('#mine-run').isDisabled(), true);
+    const err = await p.evaluate(() => lab.mine({ workers: 2 }).then(() => null, (e) => e.message));
+    assert.match(err, /not cross-origin isolated/);
+    const r = await p.evaluate((port) => lab.links({ urls: [`http://a.localhost:${port}/lab/status/200`] }), plain.port);
+    assert.equal(r.results[0].ok, true);
+    await p.close();
+  } finally {
+    await plain.stop();
+  }
+});
