@@ -41,7 +41,7 @@ test-wasm: setup-test
 
 test-e2e: build
 	cargo build --release -p lab-server
-	node --test --test-concurrency=1 tests/e2e/
+	node --test --test-concurrency=1 tests/js/ tests/e2e/
 
 lint:
 	cargo fmt --all --check

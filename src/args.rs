@@ -16,10 +16,7 @@ pub struct ArgError {
 
 impl ArgError {
     pub fn new(arg: impl Into<String>, why: impl Into<String>) -> Self {
-        ArgError {
-            arg: arg.into(),
-            why: why.into(),
-        }
+        ArgError { arg: arg.into(), why: why.into() }
     }
 }
 
@@ -90,9 +87,7 @@ impl IntArg {
                 } else if *v < 0.0 {
                     err(format!("must not be negative (got {v})"))
                 } else if *v > MAX_SAFE {
-                    err(format!(
-                        "{v} is above 2^53 − 1, where a JS number loses digits; pass it as a decimal string"
-                    ))
+                    err(format!("{v} is above 2^53 − 1, where a JS number loses digits; pass it as a decimal string"))
                 } else {
                     Ok(*v as u64)
                 }
@@ -112,32 +107,21 @@ impl IntArg {
 /// Parses a decimal string (surrounding blanks allowed) into a u64.
 pub fn parse_decimal_u64(arg: &str, text: &str) -> Result<u64, ArgError> {
     let t = text.trim();
-    let shown = if t.chars().count() > 40 {
-        format!("{}…", t.chars().take(40).collect::<String>())
-    } else {
-        t.to_owned()
-    };
+    let shown =
+        if t.chars().count() > 40 { format!("{}…", t.chars().take(40).collect::<String>()) } else { t.to_owned() };
     if t.is_empty() {
         return Err(ArgError::new(arg, "is empty; expected a decimal integer"));
     }
     let digits = t.strip_prefix('+').unwrap_or(t);
     if let Some(rest) = t.strip_prefix('-') {
         if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ArgError::new(
-                arg,
-                format!("must not be negative (got {shown})"),
-            ));
+            return Err(ArgError::new(arg, format!("must not be negative (got {shown})")));
         }
     }
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ArgError::new(
-            arg,
-            format!("\"{shown}\" is not a decimal integer"),
-        ));
+        return Err(ArgError::new(arg, format!("\"{shown}\" is not a decimal integer")));
     }
-    digits
-        .parse::<u64>()
-        .map_err(|_| ArgError::new(arg, format!("{shown} exceeds 2^64 − 1 = {}", u64::MAX)))
+    digits.parse::<u64>().map_err(|_| ArgError::new(arg, format!("{shown} exceeds 2^64 − 1 = {}", u64::MAX)))
 }
 
 fn optional(arg: &str, v: &Option<IntArg>, default: u64) -> Result<u64, ArgError> {
@@ -145,14 +129,7 @@ fn optional(arg: &str, v: &Option<IntArg>, default: u64) -> Result<u64, ArgError
 }
 
 fn in_range(arg: &str, v: u64, lo: u64, hi: u64) -> Result<u64, ArgError> {
-    if (lo..=hi).contains(&v) {
-        Ok(v)
-    } else {
-        Err(ArgError::new(
-            arg,
-            format!("must be from {lo} to {hi} (got {v})"),
-        ))
-    }
+    if (lo..=hi).contains(&v) { Ok(v) } else { Err(ArgError::new(arg, format!("must be from {lo} to {hi} (got {v})"))) }
 }
 
 // ---------------------------------------------------------------- mining
@@ -200,10 +177,7 @@ impl MineArgs {
             None | Some("nonce") => MineMode::Nonce,
             Some("random") => MineMode::Random,
             Some(other) => {
-                return Err(ArgError::new(
-                    "mode",
-                    format!("must be \"nonce\" or \"random\" (got \"{other}\")"),
-                ));
+                return Err(ArgError::new("mode", format!("must be \"nonce\" or \"random\" (got \"{other}\")")));
             }
         };
         let start = optional("start", &self.start, 0)?;
@@ -211,9 +185,7 @@ impl MineArgs {
         if mode == MineMode::Nonce && count > 0 && start.checked_add(count - 1).is_none() {
             return Err(ArgError::new(
                 "count",
-                format!(
-                    "start + count − 1 passes 2^64 − 1, the last nonce (start {start}, count {count})"
-                ),
+                format!("start + count − 1 passes 2^64 − 1, the last nonce (start {start}, count {count})"),
             ));
         }
         let coins = match &self.coins {
@@ -222,20 +194,9 @@ impl MineArgs {
         };
         let time_budget_ms = match &self.time_budget_ms {
             None => None,
-            Some(t) => Some(in_range(
-                "timeBudgetMs",
-                t.to_u64("timeBudgetMs")?,
-                1,
-                86_400_000,
-            )?),
+            Some(t) => Some(in_range("timeBudgetMs", t.to_u64("timeBudgetMs")?, 1, 86_400_000)?),
         };
-        Ok(MineJob {
-            mode,
-            start,
-            count,
-            coins,
-            time_budget_ms,
-        })
+        Ok(MineJob { mode, start, count, coins, time_budget_ms })
     }
 }
 
@@ -252,14 +213,8 @@ pub enum Algorithm {
 }
 
 /// The course's list, with its repeated number.
-pub const COURSE_PRIMES: [u64; 6] = [
-    112272535095293,
-    112582705942171,
-    112272535095293,
-    115280095190773,
-    115797848077099,
-    1099726899285419,
-];
+pub const COURSE_PRIMES: [u64; 6] =
+    [112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419];
 
 /// At most this many numbers in one call.
 pub const MAX_NUMBERS: usize = 1_000_000;
@@ -287,23 +242,13 @@ impl PrimesArgs {
         let numbers = match &self.numbers {
             None => COURSE_PRIMES.to_vec(),
             Some(list) if list.len() > MAX_NUMBERS => {
-                return Err(ArgError::new(
-                    "numbers",
-                    format!("at most {MAX_NUMBERS} numbers (got {})", list.len()),
-                ));
+                return Err(ArgError::new("numbers", format!("at most {MAX_NUMBERS} numbers (got {})", list.len())));
             }
-            Some(list) => list
-                .iter()
-                .enumerate()
-                .map(|(i, n)| n.to_u64(&format!("numbers[{i}]")))
-                .collect::<Result<_, _>>()?,
+            Some(list) => {
+                list.iter().enumerate().map(|(i, n)| n.to_u64(&format!("numbers[{i}]"))).collect::<Result<_, _>>()?
+            }
         };
-        let chunksize = in_range(
-            "chunksize",
-            optional("chunksize", &self.chunksize, 1)?,
-            1,
-            MAX_NUMBERS as u64,
-        )?;
+        let chunksize = in_range("chunksize", optional("chunksize", &self.chunksize, 1)?, 1, MAX_NUMBERS as u64)?;
         let algorithm = match self.algorithm.as_deref() {
             None | Some("trial") => Algorithm::Trial,
             Some("miller-rabin") => Algorithm::MillerRabin,
@@ -314,11 +259,7 @@ impl PrimesArgs {
                 ));
             }
         };
-        Ok(PrimesJob {
-            numbers,
-            chunksize: chunksize as usize,
-            algorithm,
-        })
+        Ok(PrimesJob { numbers, chunksize: chunksize as usize, algorithm })
     }
 }
 
@@ -347,32 +288,13 @@ pub struct LinksJob {
 
 impl LinksArgs {
     pub fn check(self) -> Result<LinksJob, ArgError> {
-        let urls = self
-            .urls
-            .ok_or_else(|| ArgError::new("urls", "a list of URLs is required"))?;
+        let urls = self.urls.ok_or_else(|| ArgError::new("urls", "a list of URLs is required"))?;
         if urls.len() > MAX_URLS {
-            return Err(ArgError::new(
-                "urls",
-                format!("at most {MAX_URLS} entries (got {})", urls.len()),
-            ));
+            return Err(ArgError::new("urls", format!("at most {MAX_URLS} entries (got {})", urls.len())));
         }
-        let concurrency = in_range(
-            "concurrency",
-            optional("concurrency", &self.concurrency, 10)?,
-            1,
-            MAX_CONCURRENCY,
-        )?;
-        let timeout_ms = in_range(
-            "timeoutMs",
-            optional("timeoutMs", &self.timeout_ms, 10_000)?,
-            1,
-            600_000,
-        )?;
-        Ok(LinksJob {
-            urls,
-            concurrency: concurrency as usize,
-            timeout_ms: timeout_ms as u32,
-        })
+        let concurrency = in_range("concurrency", optional("concurrency", &self.concurrency, 10)?, 1, MAX_CONCURRENCY)?;
+        let timeout_ms = in_range("timeoutMs", optional("timeoutMs", &self.timeout_ms, 10_000)?, 1, 600_000)?;
+        Ok(LinksJob { urls, concurrency: concurrency as usize, timeout_ms: timeout_ms as u32 })
     }
 }
 
@@ -386,10 +308,7 @@ mod tests {
 
     #[test]
     fn integers_from_numbers_and_strings() {
-        assert_eq!(
-            IntArg::from("18446744073709551615").to_u64("n"),
-            Ok(u64::MAX)
-        );
+        assert_eq!(IntArg::from("18446744073709551615").to_u64("n"), Ok(u64::MAX));
         assert_eq!(IntArg::from(" 42 ").to_u64("n"), Ok(42));
         assert_eq!(IntArg::Number(1e15).to_u64("n"), Ok(1_000_000_000_000_000));
         assert_eq!(IntArg::Exact(7).to_u64("n"), Ok(7));
@@ -401,18 +320,9 @@ mod tests {
             msg(IntArg::from("18446744073709551616").to_u64("n")),
             format!("n: 18446744073709551616 exceeds 2^64 − 1 = {}", u64::MAX)
         );
-        assert_eq!(
-            msg(IntArg::from("-5").to_u64("count")),
-            "count: must not be negative (got -5)"
-        );
-        assert_eq!(
-            msg(IntArg::Number(-5.0).to_u64("count")),
-            "count: must not be negative (got -5)"
-        );
-        assert!(
-            msg(IntArg::from("12x").to_u64("start"))
-                .starts_with("start: \"12x\" is not a decimal integer")
-        );
+        assert_eq!(msg(IntArg::from("-5").to_u64("count")), "count: must not be negative (got -5)");
+        assert_eq!(msg(IntArg::Number(-5.0).to_u64("count")), "count: must not be negative (got -5)");
+        assert!(msg(IntArg::from("12x").to_u64("start")).starts_with("start: \"12x\" is not a decimal integer"));
         assert!(msg(IntArg::from("1e5").to_u64("start")).contains("not a decimal integer"));
         assert!(msg(IntArg::from("").to_u64("start")).starts_with("start: is empty"));
         assert!(msg(IntArg::Number(1.5).to_u64("start")).contains("must be an integer"));
@@ -425,35 +335,17 @@ mod tests {
         let job = MineArgs::default().check().unwrap();
         assert_eq!(
             job,
-            MineJob {
-                mode: MineMode::Nonce,
-                start: 0,
-                count: DEFAULT_MINE_COUNT,
-                coins: None,
-                time_budget_ms: None
-            }
+            MineJob { mode: MineMode::Nonce, start: 0, count: DEFAULT_MINE_COUNT, coins: None, time_budget_ms: None }
         );
-        let bad_mode = MineArgs {
-            mode: Some("fast".into()),
-            ..Default::default()
-        };
+        let bad_mode = MineArgs { mode: Some("fast".into()), ..Default::default() };
         assert!(msg(bad_mode.check()).starts_with("mode: "));
-        let past_end = MineArgs {
-            start: Some(IntArg::Exact(u64::MAX.into())),
-            count: Some(2.into()),
-            ..Default::default()
-        };
+        let past_end =
+            MineArgs { start: Some(IntArg::Exact(u64::MAX.into())), count: Some(2.into()), ..Default::default() };
         assert!(msg(past_end.check()).starts_with("count: "));
-        let last = MineArgs {
-            start: Some(IntArg::Exact(u64::MAX.into())),
-            count: Some(1.into()),
-            ..Default::default()
-        };
+        let last =
+            MineArgs { start: Some(IntArg::Exact(u64::MAX.into())), count: Some(1.into()), ..Default::default() };
         assert!(last.check().is_ok());
-        let zero_coins = MineArgs {
-            coins: Some(0.into()),
-            ..Default::default()
-        };
+        let zero_coins = MineArgs { coins: Some(0.into()), ..Default::default() };
         assert!(msg(zero_coins.check()).starts_with("coins: must be from 1"));
         let random_huge = MineArgs {
             mode: Some("random".into()),
@@ -461,10 +353,7 @@ mod tests {
             count: Some(IntArg::Exact(u64::MAX.into())),
             ..Default::default()
         };
-        assert!(
-            random_huge.check().is_ok(),
-            "random mode has no nonce range to overflow"
-        );
+        assert!(random_huge.check().is_ok(), "random mode has no nonce range to overflow");
     }
 
     #[test]
@@ -473,26 +362,11 @@ mod tests {
         assert_eq!(job.numbers, COURSE_PRIMES);
         assert_eq!(job.chunksize, 1);
         assert_eq!(job.algorithm, Algorithm::Trial);
-        let zero = PrimesArgs {
-            chunksize: Some(0.into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            msg(zero.check()),
-            "chunksize: must be from 1 to 1000000 (got 0)"
-        );
-        let bad = PrimesArgs {
-            numbers: Some(vec![7.into(), "abc".into()]),
-            ..Default::default()
-        };
-        assert_eq!(
-            msg(bad.check()),
-            "numbers[1]: \"abc\" is not a decimal integer"
-        );
-        let algo = PrimesArgs {
-            algorithm: Some("aks".into()),
-            ..Default::default()
-        };
+        let zero = PrimesArgs { chunksize: Some(0.into()), ..Default::default() };
+        assert_eq!(msg(zero.check()), "chunksize: must be from 1 to 1000000 (got 0)");
+        let bad = PrimesArgs { numbers: Some(vec![7.into(), "abc".into()]), ..Default::default() };
+        assert_eq!(msg(bad.check()), "numbers[1]: \"abc\" is not a decimal integer");
+        let algo = PrimesArgs { algorithm: Some("aks".into()), ..Default::default() };
         assert!(msg(algo.check()).starts_with("algorithm: "));
     }
 
@@ -500,19 +374,9 @@ mod tests {
     fn links_checks() {
         let none = LinksArgs::default();
         assert!(msg(none.check()).starts_with("urls: "));
-        let zero = LinksArgs {
-            urls: Some(vec![]),
-            concurrency: Some(0.into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            msg(zero.check()),
-            "concurrency: must be from 1 to 1000 (got 0)"
-        );
-        let many = LinksArgs {
-            urls: Some(vec![String::new(); MAX_URLS + 1]),
-            ..Default::default()
-        };
+        let zero = LinksArgs { urls: Some(vec![]), concurrency: Some(0.into()), ..Default::default() };
+        assert_eq!(msg(zero.check()), "concurrency: must be from 1 to 1000 (got 0)");
+        let many = LinksArgs { urls: Some(vec![String::new(); MAX_URLS + 1]), ..Default::default() };
         assert!(msg(many.check()).starts_with("urls: at most 10000"));
     }
 }

@@ -38,14 +38,7 @@ pub struct LinkResult {
 }
 
 impl LinkResult {
-    pub fn answered(
-        url: String,
-        index: usize,
-        status: u16,
-        bytes: u64,
-        ms: f64,
-        redirected: bool,
-    ) -> Self {
+    pub fn answered(url: String, index: usize, status: u16, bytes: u64, ms: f64, redirected: bool) -> Self {
         LinkResult {
             url,
             index,
@@ -59,16 +52,7 @@ impl LinkResult {
     }
 
     pub fn failed(url: String, index: usize, error: LinkError, ms: f64) -> Self {
-        LinkResult {
-            url,
-            index,
-            ok: false,
-            status: None,
-            bytes: None,
-            ms,
-            error: Some(error),
-            redirected: false,
-        }
+        LinkResult { url, index, ok: false, status: None, bytes: None, ms, error: Some(error), redirected: false }
     }
 }
 
@@ -125,10 +109,7 @@ mod tests {
         assert!(!LinkResult::answered("u".into(), 0, 404, 9, 1.0, false).ok);
         assert!(!LinkResult::answered("u".into(), 0, 301, 0, 1.0, false).ok);
         let f = LinkResult::failed("x".into(), 3, LinkError::InvalidUrl, 0.0);
-        assert_eq!(
-            (f.ok, f.status, f.error),
-            (false, None, Some(LinkError::InvalidUrl))
-        );
+        assert_eq!((f.ok, f.status, f.error), (false, None, Some(LinkError::InvalidUrl)));
     }
 
     #[test]
@@ -137,23 +118,10 @@ mod tests {
         assert_eq!(classify("AbortError", true, false), LinkError::Timeout);
         assert_eq!(classify("AbortError", false, true), LinkError::Aborted);
         assert_eq!(classify("TypeError", false, false), LinkError::Network);
-        let names: Vec<String> = [
-            LinkError::Timeout,
-            LinkError::Network,
-            LinkError::InvalidUrl,
-            LinkError::Aborted,
-        ]
-        .iter()
-        .map(|e| serde_json::to_string(e).unwrap())
-        .collect();
-        assert_eq!(
-            names,
-            [
-                "\"timeout\"",
-                "\"network\"",
-                "\"invalid-url\"",
-                "\"aborted\""
-            ]
-        );
+        let names: Vec<String> = [LinkError::Timeout, LinkError::Network, LinkError::InvalidUrl, LinkError::Aborted]
+            .iter()
+            .map(|e| serde_json::to_string(e).unwrap())
+            .collect();
+        assert_eq!(names, ["\"timeout\"", "\"network\"", "\"invalid-url\"", "\"aborted\""]);
     }
 }

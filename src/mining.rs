@@ -104,21 +104,23 @@ impl Candidate {
         self.state()[3] & COIN_MASK == 0
     }
 
-    pub fn md5_hex(&self) -> String {
-        self.state()
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .map(|b| format!("{b:02x}"))
-            .collect()
+    pub fn digest(&self) -> [u8; 16] {
+        let s = self.state();
+        std::array::from_fn(|i| s[i / 4].to_le_bytes()[i % 4])
     }
+
+    pub fn md5_hex(&self) -> String {
+        hex(&self.digest())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// md5 of any text, as lowercase hex.
 pub fn md5_hex(text: &str) -> String {
-    Md5::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Md5::digest(text.as_bytes()))
 }
 
 /// What the "verify a coin" box says of a string.
@@ -138,12 +140,7 @@ pub fn verify(text: &str) -> Verdict {
     let md5 = md5_hex(text);
     let fifty_digits = text.len() == COIN_LEN && text.bytes().all(|b| b.is_ascii_digit());
     let suffix = md5.ends_with("00000");
-    Verdict {
-        md5,
-        fifty_digits,
-        suffix,
-        coin: fifty_digits && suffix,
-    }
+    Verdict { md5, fifty_digits, suffix, coin: fifty_digits && suffix }
 }
 
 /// A coin found in a run.
@@ -235,9 +232,9 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
     let tasks = job.count.div_ceil(CHUNK);
     let out_of_time = || deadline.is_some_and(|d| clock() >= d);
 
-    let record = |coin: Coin| {
-        progress.coins.fetch_add(1, Relaxed);
+    let record = |coin: Coin, digest: [u8; 16]| {
         let mut coins = found.lock().unwrap_or_else(|e| e.into_inner());
+        progress.publish_coin(coins.len(), coin.text.as_bytes(), &digest, coin.worker, coin.index);
         coins.push(coin);
         if let Some(k) = job.coins {
             if coins.len() as u64 >= k {
@@ -268,13 +265,9 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
                 if cand.is_coin() {
                     let index = first + i;
                     let nonce = (job.mode == MineMode::Nonce).then(|| job.start + index);
-                    record(Coin {
-                        text: cand.text().to_owned(),
-                        md5: cand.md5_hex(),
-                        nonce,
-                        index,
-                        worker,
-                    });
+                    let digest = cand.digest();
+                    let text = cand.text().to_owned();
+                    record(Coin { text, md5: hex(&digest), nonce, index, worker }, digest);
                 }
                 match job.mode {
                     MineMode::Nonce => cand.advance(),
@@ -291,12 +284,7 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
         let ended = clock();
         progress.add_items(worker, 1);
         progress.add_busy(worker, ended - started);
-        timeline.push(Span {
-            worker,
-            start_ms: started - t0,
-            end_ms: ended - t0,
-            items: done,
-        });
+        timeline.push(Span { worker, start_ms: started - t0, end_ms: ended - t0, items: done });
         if halt { Flow::Stop } else { Flow::Continue }
     });
 
@@ -306,10 +294,7 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
     if let Some(k) = job.coins {
         coins.truncate(k as usize);
     }
-    let per_worker_hashes: Vec<u64> = progress.hashes[..workers]
-        .iter()
-        .map(|h| h.load(Relaxed))
-        .collect();
+    let per_worker_hashes: Vec<u64> = progress.hashes[..workers].iter().map(|h| h.load(Relaxed)).collect();
     let hashes = per_worker_hashes.iter().sum();
     let ended = if progress.stop_requested() {
         Ended::Stopped
@@ -321,14 +306,7 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
         Ended::TimeBudget
     };
     let (spans, spans_dropped) = timeline.into_parts();
-    MineReport {
-        hashes,
-        coins,
-        ended,
-        per_worker_hashes,
-        spans,
-        spans_dropped,
-    }
+    MineReport { hashes, coins, ended, per_worker_hashes, spans, spans_dropped }
 }
 
 #[cfg(test)]
@@ -339,22 +317,10 @@ mod tests {
 
     /// Coins printed in the course text.
     const COURSE_COINS: [(&str, &str); 4] = [
-        (
-            "91625571520935147263403534421427761877088219542499",
-            "8adaf58d5c51fc1216820c1201100000",
-        ),
-        (
-            "49262841446921579383645162499800846153508846372671",
-            "974d52bc5430d4c8ed96963648e00000",
-        ),
-        (
-            "34359601233782192016006582448729953029075086207271",
-            "0209b01867080f7eaf20f6c674000000",
-        ),
-        (
-            "02809251779741159345845523287375801745436182367614",
-            "2fd27ad5f1d1efe1f000c3ee66f00000",
-        ),
+        ("91625571520935147263403534421427761877088219542499", "8adaf58d5c51fc1216820c1201100000"),
+        ("49262841446921579383645162499800846153508846372671", "974d52bc5430d4c8ed96963648e00000"),
+        ("34359601233782192016006582448729953029075086207271", "0209b01867080f7eaf20f6c674000000"),
+        ("02809251779741159345845523287375801745436182367614", "2fd27ad5f1d1efe1f000c3ee66f00000"),
     ];
 
     fn clock() -> impl Fn() -> f64 + Sync {
@@ -363,21 +329,11 @@ mod tests {
     }
 
     fn nonce_job(start: u64, count: u64, coins: Option<u64>) -> MineJob {
-        MineJob {
-            mode: MineMode::Nonce,
-            start,
-            count,
-            coins,
-            time_budget_ms: None,
-        }
+        MineJob { mode: MineMode::Nonce, start, count, coins, time_budget_ms: None }
     }
 
     fn on_pool<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .unwrap()
-            .install(f)
+        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(f)
     }
 
     #[test]
@@ -449,10 +405,7 @@ mod tests {
         assert_eq!(one.hashes, job.count);
         assert_eq!(four.hashes, job.count);
         assert_eq!(one.ended, Ended::Complete);
-        assert!(
-            !one.coins.is_empty(),
-            "3M candidates hold about three coins"
-        );
+        assert!(!one.coins.is_empty(), "3M candidates hold about three coins");
         let texts = |r: &MineReport| r.coins.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
         assert_eq!(texts(&one), texts(&four));
         for c in &four.coins {
@@ -467,12 +420,8 @@ mod tests {
     #[test]
     fn a_coin_limit_gives_the_first_coins_in_order() {
         let clock = clock();
-        let all = on_pool(2, || {
-            mine(&nonce_job(0, 3_000_000, None), &Progress::new(), &clock)
-        });
-        let two = on_pool(4, || {
-            mine(&nonce_job(0, 3_000_000, Some(2)), &Progress::new(), &clock)
-        });
+        let all = on_pool(2, || mine(&nonce_job(0, 3_000_000, None), &Progress::new(), &clock));
+        let two = on_pool(4, || mine(&nonce_job(0, 3_000_000, Some(2)), &Progress::new(), &clock));
         assert_eq!(two.ended, Ended::Coins);
         let nonces = |r: &MineReport| r.coins.iter().map(|c| c.nonce).collect::<Vec<_>>();
         assert_eq!(nonces(&two), nonces(&all)[..2]);
@@ -490,13 +439,7 @@ mod tests {
 
     #[test]
     fn a_time_budget_ends_the_run() {
-        let job = MineJob {
-            mode: MineMode::Random,
-            start: 0,
-            count: u64::MAX,
-            coins: None,
-            time_budget_ms: Some(50),
-        };
+        let job = MineJob { mode: MineMode::Random, start: 0, count: u64::MAX, coins: None, time_budget_ms: Some(50) };
         let p = Progress::new();
         let r = on_pool(2, || mine(&job, &p, &clock()));
         assert_eq!(r.ended, Ended::TimeBudget);

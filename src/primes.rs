@@ -109,11 +109,7 @@ pub struct PrimesReport {
 
 /// Maps the test over `job.numbers` on the current rayon pool, `job.chunksize`
 /// numbers per task, as `executor.map(is_prime, numbers, chunksize=…)` does.
-pub fn map_primes(
-    job: &PrimesJob,
-    progress: &Progress,
-    clock: &(dyn Fn() -> f64 + Sync),
-) -> PrimesReport {
+pub fn map_primes(job: &PrimesJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> PrimesReport {
     let t0 = clock();
     let slots: Vec<OnceLock<PrimeResult>> = job.numbers.iter().map(|_| OnceLock::new()).collect();
     let timeline = Timeline::default();
@@ -150,12 +146,7 @@ pub fn map_primes(
         }
         let chunk_end = clock();
         progress.add_busy(worker, chunk_end - chunk_start);
-        timeline.push(Span {
-            worker,
-            start_ms: chunk_start - t0,
-            end_ms: chunk_end - t0,
-            items: tested,
-        });
+        timeline.push(Span { worker, start_ms: chunk_start - t0, end_ms: chunk_end - t0, items: tested });
         Flow::Continue
     });
 
@@ -163,22 +154,12 @@ pub fn map_primes(
         .into_iter()
         .zip(&job.numbers)
         .map(|(slot, &n)| {
-            slot.into_inner().unwrap_or(PrimeResult {
-                n,
-                prime: None,
-                worker: None,
-                start_ms: 0.0,
-                end_ms: 0.0,
-            })
+            slot.into_inner().unwrap_or(PrimeResult { n, prime: None, worker: None, start_ms: 0.0, end_ms: 0.0 })
         })
         .collect::<Vec<_>>();
     let stopped = results.iter().any(|r| r.prime.is_none());
     let (spans, _) = timeline.into_parts();
-    PrimesReport {
-        results,
-        stopped,
-        spans,
-    }
+    PrimesReport { results, stopped, spans }
 }
 
 #[cfg(test)]
@@ -192,10 +173,8 @@ mod tests {
     }
 
     /// Primes below 100, for an exhaustive check of small n.
-    const SMALL: [u64; 25] = [
-        2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89,
-        97,
-    ];
+    const SMALL: [u64; 25] =
+        [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97];
 
     #[test]
     fn small_numbers_by_both_tests() {
@@ -219,17 +198,7 @@ mod tests {
     #[test]
     fn hard_cases_for_miller_rabin() {
         // Carmichael numbers and strong pseudoprimes to small bases.
-        for n in [
-            561,
-            1105,
-            1729,
-            2465,
-            2821,
-            6601,
-            8911,
-            3215031751,
-            3825123056546413051,
-        ] {
+        for n in [561, 1105, 1729, 2465, 2821, 6601, 8911, 3215031751, 3825123056546413051] {
             assert!(!miller_rabin(n), "{n} is composite");
         }
         // Squares of primes, the largest primes below 2^32 and 2^64, and their neighbours.
@@ -244,13 +213,7 @@ mod tests {
 
     #[test]
     fn trial_division_agrees_on_larger_cases() {
-        for n in [
-            4294967291,
-            4294967291 - 2,
-            65521 * 65521,
-            1000000007,
-            999999999989,
-        ] {
+        for n in [4294967291, 4294967291 - 2, 65521 * 65521, 1000000007, 999999999989] {
             assert_eq!(trial_division(n, &never), Some(miller_rabin(n)), "{n}");
         }
     }
@@ -265,21 +228,11 @@ mod tests {
         let t = Instant::now();
         let clock = move || t.elapsed().as_secs_f64() * 1000.0;
         let numbers: Vec<u64> = (1_000_000_000_000u64..).step_by(2).take(200).collect();
-        let job = PrimesJob {
-            numbers: numbers.clone(),
-            chunksize: 7,
-            algorithm: Algorithm::Trial,
-        };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(3)
-            .build()
-            .unwrap();
+        let job = PrimesJob { numbers: numbers.clone(), chunksize: 7, algorithm: Algorithm::Trial };
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
         let report = pool.install(|| map_primes(&job, &Progress::new(), &clock));
         assert!(!report.stopped);
-        assert_eq!(
-            report.results.iter().map(|r| r.n).collect::<Vec<_>>(),
-            numbers
-        );
+        assert_eq!(report.results.iter().map(|r| r.n).collect::<Vec<_>>(), numbers);
         for r in &report.results {
             assert_eq!(r.prime, Some(miller_rabin(r.n)));
             assert!(r.worker.unwrap() < 3);

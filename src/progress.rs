@@ -4,10 +4,16 @@
 //! reads it with `Atomics.load` every frame, and raises [`Progress::stop`] with
 //! `Atomics.store`. No message is sent per hash. Native code and tests make their own.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::Release};
 
 /// Upper bound on pool size; the page offers 1 to this many workers.
 pub const MAX_WORKERS: usize = 128;
+
+/// Coins published live per run; later coins reach the page with the result.
+pub const COIN_SLOTS: usize = 256;
+/// 32-bit words per published coin: 50 text bytes padded to 56, 16 digest bytes,
+/// the worker, a pad word, and the candidate index as two words.
+pub const COIN_SLOT_WORDS: usize = 24;
 
 /// A stop request for whatever run is going on now.
 pub const STOP_ANY: u32 = u32::MAX;
@@ -31,6 +37,9 @@ pub struct Progress {
     pub items: [AtomicU64; MAX_WORKERS],
     /// Microseconds each worker spent inside tasks.
     pub busy_us: [AtomicU64; MAX_WORKERS],
+    /// The first [`COIN_SLOTS`] coins of the run, as they are found; slot i is
+    /// complete once `coins` > i.
+    pub coin_slots: [[AtomicU32; COIN_SLOT_WORDS]; COIN_SLOTS],
 }
 
 /// Byte offsets of the fields of [`Progress`], for the page.
@@ -44,6 +53,9 @@ pub struct Layout {
     pub hashes: usize,
     pub items: usize,
     pub busy_us: usize,
+    pub coin_slots: usize,
+    pub coin_slot_bytes: usize,
+    pub coin_slot_count: usize,
     pub max_workers: usize,
     pub size: usize,
 }
@@ -57,6 +69,9 @@ impl Progress {
         hashes: std::mem::offset_of!(Progress, hashes),
         items: std::mem::offset_of!(Progress, items),
         busy_us: std::mem::offset_of!(Progress, busy_us),
+        coin_slots: std::mem::offset_of!(Progress, coin_slots),
+        coin_slot_bytes: COIN_SLOT_WORDS * 4,
+        coin_slot_count: COIN_SLOTS,
         max_workers: MAX_WORKERS,
         size: std::mem::size_of::<Progress>(),
     };
@@ -70,6 +85,7 @@ impl Progress {
             hashes: [const { AtomicU64::new(0) }; MAX_WORKERS],
             items: [const { AtomicU64::new(0) }; MAX_WORKERS],
             busy_us: [const { AtomicU64::new(0) }; MAX_WORKERS],
+            coin_slots: [const { [const { AtomicU32::new(0) }; COIN_SLOT_WORDS] }; COIN_SLOTS],
         }
     }
 
@@ -87,6 +103,23 @@ impl Progress {
             self.busy_us[i].store(0, Relaxed);
         }
         self.run_id.store(run_id, Relaxed);
+    }
+
+    /// Publishes coin number `n` of the run (from 0). Callers publish in order, one
+    /// at a time (the miner holds its lock), so `coins` counts complete slots.
+    pub fn publish_coin(&self, n: usize, text: &[u8], md5: &[u8; 16], worker: usize, index: u64) {
+        if let Some(slot) = self.coin_slots.get(n) {
+            let mut bytes = [0u8; COIN_SLOT_WORDS * 4];
+            let len = text.len().min(56);
+            bytes[..len].copy_from_slice(&text[..len]);
+            bytes[56..72].copy_from_slice(md5);
+            bytes[72..76].copy_from_slice(&(worker as u32).to_le_bytes());
+            bytes[80..88].copy_from_slice(&index.to_le_bytes());
+            for (word, chunk) in slot.iter().zip(bytes.chunks_exact(4)) {
+                word.store(u32::from_le_bytes(chunk.try_into().unwrap_or_default()), Relaxed);
+            }
+        }
+        self.coins.store(n as u32 + 1, Release);
     }
 
     pub fn finish(&self) {
@@ -141,7 +174,8 @@ mod tests {
         assert_eq!(l.hashes % 8, 0, "BigUint64Array needs 8-byte alignment");
         assert_eq!(l.items, l.hashes + 8 * MAX_WORKERS);
         assert_eq!(l.busy_us, l.items + 8 * MAX_WORKERS);
-        assert_eq!(l.size, l.busy_us + 8 * MAX_WORKERS);
+        assert_eq!(l.coin_slots, l.busy_us + 8 * MAX_WORKERS);
+        assert_eq!(l.size, l.coin_slots + l.coin_slot_bytes * COIN_SLOTS);
     }
 
     #[test]
@@ -157,6 +191,22 @@ mod tests {
         assert_eq!(p.total_items(), 0);
         assert!(!p.stop_requested());
         assert_eq!(p.run_id.load(Relaxed), 7);
+    }
+
+    #[test]
+    fn published_coins_are_laid_out_as_documented() {
+        let p = Progress::new();
+        let text = [b'7'; 50];
+        let md5: [u8; 16] = std::array::from_fn(|i| i as u8);
+        p.publish_coin(0, &text, &md5, 3, 0x1_0000_0002);
+        assert_eq!(p.coins.load(Relaxed), 1);
+        let bytes: Vec<u8> = p.coin_slots[0].iter().flat_map(|w| w.load(Relaxed).to_le_bytes()).collect();
+        assert_eq!(&bytes[..50], &text);
+        assert_eq!(&bytes[56..72], &md5);
+        assert_eq!(u32::from_le_bytes(bytes[72..76].try_into().unwrap()), 3);
+        assert_eq!(u64::from_le_bytes(bytes[80..88].try_into().unwrap()), 0x1_0000_0002);
+        p.publish_coin(COIN_SLOTS + 5, &text, &md5, 0, 0); // past the slots: counted only
+        assert_eq!(p.coins.load(Relaxed), COIN_SLOTS as u32 + 6);
     }
 
     #[test]

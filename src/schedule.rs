@@ -44,10 +44,7 @@ mod tests {
     use std::sync::Mutex;
 
     fn pool(n: usize) -> rayon::ThreadPool {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .unwrap()
+        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap()
     }
 
     #[test]

@@ -22,9 +22,7 @@ const WORKERS: usize = 2;
 async fn pool() {
     static STARTED: AtomicBool = AtomicBool::new(false);
     if !STARTED.swap(true, Ordering::SeqCst) {
-        JsFuture::from(web::init_thread_pool(WORKERS))
-            .await
-            .unwrap();
+        JsFuture::from(web::init_thread_pool(WORKERS)).await.unwrap();
     }
     assert_eq!(rayon::current_num_threads(), WORKERS);
 }
@@ -54,50 +52,23 @@ fn error_message(r: Result<JsValue, JsError>) -> String {
 async fn pool_mining_finds_exactly_the_coins_a_plain_loop_finds() {
     pool().await;
     let count = 2_000_000;
-    let expected: Vec<String> = (0..count)
-        .map(|n| format!("{n:050}"))
-        .filter(|s| md5_hex(s).ends_with("00000"))
-        .collect();
-    let job = MineJob {
-        mode: MineMode::Nonce,
-        start: 0,
-        count,
-        coins: None,
-        time_budget_ms: None,
-    };
+    let expected: Vec<String> =
+        (0..count).map(|n| format!("{n:050}")).filter(|s| md5_hex(s).ends_with("00000")).collect();
+    let job = MineJob { mode: MineMode::Nonce, start: 0, count, coins: None, time_budget_ms: None };
     let progress = Progress::new();
     let report = mining::mine(&job, &progress, &clock);
     assert_eq!(report.ended, Ended::Complete);
     assert_eq!(report.hashes, count);
-    assert_eq!(
-        report
-            .coins
-            .iter()
-            .map(|c| c.text.clone())
-            .collect::<Vec<_>>(),
-        expected
-    );
+    assert_eq!(report.coins.iter().map(|c| c.text.clone()).collect::<Vec<_>>(), expected);
     assert_eq!(report.per_worker_hashes.len(), WORKERS);
-    assert!(
-        report.per_worker_hashes.iter().all(|&h| h > 0),
-        "both workers took part: {:?}",
-        report.per_worker_hashes
-    );
-    assert_eq!(
-        progress.total_hashes(),
-        count,
-        "the shared counters end equal to the result"
-    );
+    assert!(report.per_worker_hashes.iter().all(|&h| h > 0), "both workers took part: {:?}", report.per_worker_hashes);
+    assert_eq!(progress.total_hashes(), count, "the shared counters end equal to the result");
 }
 
 #[wasm_bindgen_test]
 async fn the_facade_mines_and_names_bad_arguments() {
     pool().await;
-    let r = web::mine(obj(&[
-        ("count", JsValue::from(2_500_000)),
-        ("mode", "nonce".into()),
-    ]))
-    .unwrap();
+    let r = web::mine(obj(&[("count", JsValue::from(2_500_000)), ("mode", "nonce".into())])).unwrap();
     assert_eq!(get(&r, "hashes").as_f64(), Some(2_500_000.0));
     let coins: js_sys::Array = get(&r, "coins").into();
     // The first coins of the nonce range: 1963172, 2151541, 2295942, 2483713.
@@ -105,22 +76,9 @@ async fn the_facade_mines_and_names_bad_arguments() {
     for c in coins.iter() {
         let text = get(&c, "text").as_string().unwrap();
         assert_eq!(md5_hex(&text), get(&c, "md5").as_string().unwrap());
-        assert_eq!(
-            format!(
-                "{:050}",
-                get(&c, "nonce")
-                    .as_string()
-                    .unwrap()
-                    .parse::<u64>()
-                    .unwrap()
-            ),
-            text
-        );
+        assert_eq!(format!("{:050}", get(&c, "nonce").as_string().unwrap().parse::<u64>().unwrap()), text);
     }
-    assert_eq!(
-        error_message(web::mine(obj(&[("count", JsValue::from(-5))]))),
-        "count: must not be negative (got -5)"
-    );
+    assert_eq!(error_message(web::mine(obj(&[("count", JsValue::from(-5))]))), "count: must not be negative (got -5)");
     assert!(error_message(web::mine(obj(&[("start", "12x".into())]))).starts_with("start: "));
     assert!(error_message(web::mine(obj(&[("mode", JsValue::from(3))]))).starts_with("mode: "));
     assert!(error_message(web::mine(obj(&[("cnt", JsValue::from(3))]))).contains("cnt"));
@@ -129,59 +87,28 @@ async fn the_facade_mines_and_names_bad_arguments() {
 #[wasm_bindgen_test]
 async fn primes_on_the_pool_match_known_answers() {
     pool().await;
-    let job = PrimesJob {
-        numbers: COURSE_PRIMES.to_vec(),
-        chunksize: 1,
-        algorithm: Algorithm::Trial,
-    };
+    let job = PrimesJob { numbers: COURSE_PRIMES.to_vec(), chunksize: 1, algorithm: Algorithm::Trial };
     let report = primes::map_primes(&job, &Progress::new(), &clock);
     let answers: Vec<Option<bool>> = report.results.iter().map(|r| r.prime).collect();
-    assert_eq!(
-        answers,
-        [
-            Some(true),
-            Some(true),
-            Some(true),
-            Some(true),
-            Some(true),
-            Some(false)
-        ]
-    );
-    assert!(
-        report
-            .results
-            .iter()
-            .all(|r| r.worker.is_some_and(|w| w < WORKERS))
-    );
+    assert_eq!(answers, [Some(true), Some(true), Some(true), Some(true), Some(true), Some(false)]);
+    assert!(report.results.iter().all(|r| r.worker.is_some_and(|w| w < WORKERS)));
 
     let r = web::primes(obj(&[
         ("algorithm", "miller-rabin".into()),
-        (
-            "numbers",
-            js_sys::Array::of2(&"18446744073709551557".into(), &JsValue::from(561)).into(),
-        ),
+        ("numbers", js_sys::Array::of2(&"18446744073709551557".into(), &JsValue::from(561)).into()),
     ]))
     .unwrap();
     let results: js_sys::Array = get(&r, "results").into();
-    assert_eq!(
-        get(&results.get(0), "prime").as_bool(),
-        Some(miller_rabin(18446744073709551557))
-    );
-    assert_eq!(
-        get(&results.get(0), "n").as_string().unwrap(),
-        "18446744073709551557"
-    );
+    assert_eq!(get(&results.get(0), "prime").as_bool(), Some(miller_rabin(18446744073709551557)));
+    assert_eq!(get(&results.get(0), "n").as_string().unwrap(), "18446744073709551557");
     assert_eq!(get(&results.get(1), "prime").as_bool(), Some(false));
     assert_eq!(
         error_message(web::primes(obj(&[("chunksize", JsValue::from(0))]))),
         "chunksize: must be from 1 to 1000000 (got 0)"
     );
     assert!(
-        error_message(web::primes(obj(&[(
-            "numbers",
-            js_sys::Array::of1(&"18446744073709551616".into()).into()
-        )])))
-        .starts_with("numbers[0]: ")
+        error_message(web::primes(obj(&[("numbers", js_sys::Array::of1(&"18446744073709551616".into()).into())])))
+            .starts_with("numbers[0]: ")
     );
 }
 
@@ -190,13 +117,7 @@ async fn a_stop_through_shared_memory_ends_a_long_run() {
     pool().await;
     let progress = Progress::new();
     progress.request_stop();
-    let job = MineJob {
-        mode: MineMode::Random,
-        start: 0,
-        count: u64::MAX,
-        coins: None,
-        time_budget_ms: None,
-    };
+    let job = MineJob { mode: MineMode::Random, start: 0, count: u64::MAX, coins: None, time_budget_ms: None };
     let report = mining::mine(&job, &progress, &clock);
     assert_eq!(report.ended, Ended::Stopped);
 }
@@ -213,25 +134,14 @@ async fn links_that_are_not_web_urls_are_not_fetched() {
     ] {
         urls.push(&u.into());
     }
-    let r = web::check_links(obj(&[("urls", urls.into())]), None)
-        .await
-        .unwrap();
+    let r = web::check_links(obj(&[("urls", urls.into())]), None).await.unwrap();
     let results: js_sys::Array = get(&r, "results").into();
     assert_eq!(results.length(), 5);
     for r in results.iter() {
         assert_eq!(get(&r, "error").as_string().as_deref(), Some("invalid-url"));
         assert_eq!(get(&r, "ok").as_bool(), Some(false));
     }
-    let bad = web::check_links(
-        obj(&[
-            ("urls", js_sys::Array::new().into()),
-            ("concurrency", JsValue::from(0)),
-        ]),
-        None,
-    )
-    .await;
-    assert_eq!(
-        error_message(bad),
-        "concurrency: must be from 1 to 1000 (got 0)"
-    );
+    let bad =
+        web::check_links(obj(&[("urls", js_sys::Array::new().into()), ("concurrency", JsValue::from(0))]), None).await;
+    assert_eq!(error_message(bad), "concurrency: must be from 1 to 1000 (got 0)");
 }

@@ -79,6 +79,25 @@ class Engine {
     };
   }
 
+  /** Coins `from`.. published so far in the shared slots. */
+  coins(from, upto) {
+    const buf = this.memory.buffer;
+    const { pointer: p, layout: l } = this;
+    const out = [];
+    for (let i = from; i < Math.min(upto, l.coinSlotCount); i++) {
+      // TextDecoder refuses views of shared memory: copy the slot out first.
+      const slot = new Uint8Array(buf, p + l.coinSlots + i * l.coinSlotBytes, l.coinSlotBytes).slice();
+      const view = new DataView(slot.buffer);
+      out.push({
+        text: new TextDecoder().decode(slot.subarray(0, 50)),
+        md5: Array.from(slot.subarray(56, 72), (b) => b.toString(16).padStart(2, '0')).join(''),
+        worker: view.getUint32(72, true),
+        index: view.getBigUint64(80, true).toString(),
+      });
+    }
+    return out;
+  }
+
   /** Asks run `runId` to stop; it holds even if that run has not begun yet. */
   raiseStop(runId) {
     Atomics.store(this.views().u32, this.layout.stop / 4, runId);
@@ -200,7 +219,7 @@ export function createLab() {
      * What the running (or last) CPU job has done so far, read from shared memory.
      * Cheap enough to call every frame.
      */
-    progress() {
+    progress({ coinsFrom } = {}) {
       if (!engine) return null;
       const v = engine.views();
       const l = engine.layout;
@@ -222,7 +241,22 @@ export function createLab() {
         perWorkerItems,
         perWorkerBusyMs: read(v.busyUs).map((us) => us / 1000),
         memoryBytes: v.bytes,
+        // Coins found so far, from index `coinsFrom` on (the first 256 of a run).
+        newCoins: coinsFrom === undefined || !current ? [] : engine.coins(coinsFrom, Atomics.load(v.u32, l.coins / 4)),
+        elapsedMs: active ? performance.now() - active.t0 : 0,
       };
+    },
+
+    /**
+     * Starts (or reuses) a pool of `workers` and reports what it costs: start time
+     * and the wasm memory (each worker adds its own stack and TLS to it).
+     */
+    async startPool(workers) {
+      const n = checkWorkers(workers);
+      return cpu(async () => {
+        const { engine: e, poolStartMs, poolReused } = await engineFor(n);
+        return { workers: n, poolStartMs, poolReused, moduleMs: e.moduleMs, poolMs: e.poolMs, wasmBytes: e.memory.buffer.byteLength };
+      });
     },
 
     /** Stops the running job of that kind ('mine', 'primes', 'links'), or all. */

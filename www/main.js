@@ -31,9 +31,17 @@ function showEnvironment() {
 
 const panels = [minePanel(lab, $('#mine')), primesPanel(lab, $('#primes')), linksPanel(lab, $('#links'))];
 
-function tick() {
-  const p = lab.progress();
-  for (const panel of panels) panel.frame?.(p);
+// Ten updates a second are enough to read and cheap enough not to steal a core
+// from the workers: on a 2-core machine every main-thread frame competes with them.
+const FRAME_MS = 100;
+let lastFrame = 0;
+
+function tick(now) {
+  if (now - lastFrame >= FRAME_MS) {
+    lastFrame = now;
+    const p = lab.progress();
+    for (const panel of panels) panel.frame?.(p);
+  }
   requestAnimationFrame(tick);
 }
 

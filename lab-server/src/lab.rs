@@ -52,8 +52,7 @@ impl Stats {
 
     fn reset(&self) {
         self.served.store(0, SeqCst);
-        self.max_in_flight
-            .store(self.in_flight.load(SeqCst), SeqCst);
+        self.max_in_flight.store(self.in_flight.load(SeqCst), SeqCst);
     }
 }
 
@@ -87,16 +86,9 @@ fn bad(why: String) -> Response {
 }
 
 async fn status(Path(code): Path<String>) -> Response {
-    match code
-        .parse::<u16>()
-        .ok()
-        .and_then(|c| StatusCode::from_u16(c).ok())
-        .filter(|c| c.as_u16() >= 200)
-    {
+    match code.parse::<u16>().ok().and_then(|c| StatusCode::from_u16(c).ok()).filter(|c| c.as_u16() >= 200) {
         Some(code) => (code, format!("status {}\n", code.as_u16())).into_response(),
-        None => bad(format!(
-            "code: expected an HTTP status from 200 to 599, got {code:?}\n"
-        )),
+        None => bad(format!("code: expected an HTTP status from 200 to 599, got {code:?}\n")),
     }
 }
 
@@ -106,36 +98,24 @@ async fn delay(Path(ms): Path<String>) -> Response {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             format!("waited {ms} ms\n").into_response()
         }
-        None => bad(format!(
-            "ms: expected milliseconds from 0 to {MAX_DELAY_MS}, got {ms:?}\n"
-        )),
+        None => bad(format!("ms: expected milliseconds from 0 to {MAX_DELAY_MS}, got {ms:?}\n")),
     }
 }
 
 async fn bytes(Path(n): Path<String>) -> Response {
     match n.parse::<u64>().ok().filter(|n| *n <= MAX_BYTES) {
-        Some(n) => (
-            [(header::CONTENT_TYPE, "application/octet-stream")],
-            Body::from(vec![b'x'; n as usize]),
-        )
-            .into_response(),
-        None => bad(format!(
-            "n: expected a byte count from 0 to {MAX_BYTES}, got {n:?}\n"
-        )),
+        Some(n) => {
+            ([(header::CONTENT_TYPE, "application/octet-stream")], Body::from(vec![b'x'; n as usize])).into_response()
+        }
+        None => bad(format!("n: expected a byte count from 0 to {MAX_BYTES}, got {n:?}\n")),
     }
 }
 
 async fn redirect(Path(n): Path<String>) -> Response {
     match n.parse::<u32>().ok().filter(|n| *n <= MAX_REDIRECTS) {
         Some(0) => "arrived\n".into_response(),
-        Some(n) => (
-            StatusCode::FOUND,
-            [(header::LOCATION, format!("/lab/redirect/{}", n - 1))],
-        )
-            .into_response(),
-        None => bad(format!(
-            "n: expected a hop count from 0 to {MAX_REDIRECTS}, got {n:?}\n"
-        )),
+        Some(n) => (StatusCode::FOUND, [(header::LOCATION, format!("/lab/redirect/{}", n - 1))]).into_response(),
+        None => bad(format!("n: expected a hop count from 0 to {MAX_REDIRECTS}, got {n:?}\n")),
     }
 }
 
@@ -171,9 +151,6 @@ pub fn router() -> Router {
             HeaderName::from_static("cross-origin-resource-policy"),
             HeaderValue::from_static("cross-origin"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(CorsLayer::permissive())
 }

@@ -38,7 +38,5 @@ pub struct Config {
 
 /// The whole server: the site and the lab under `/lab`.
 pub fn app(config: &Config) -> Router {
-    Router::new()
-        .nest("/lab", lab::router())
-        .merge(site::router(config))
+    Router::new().nest("/lab", lab::router()).merge(site::router(config))
 }

@@ -32,34 +32,19 @@ async fn main() {
         std::process::exit(2);
     }
     if !cli.root.join("pkg").is_dir() {
-        eprintln!(
-            "lab-server: warning: {} has no pkg/ yet; build it with `make build`",
-            cli.root.display()
-        );
+        eprintln!("lab-server: warning: {} has no pkg/ yet; build it with `make build`", cli.root.display());
     }
     let listener = match tokio::net::TcpListener::bind(SocketAddr::new(cli.addr, cli.port)).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!(
-                "lab-server: cannot listen on {}:{}: {e}; set PORT to a free port (or 0)",
-                cli.addr, cli.port
-            );
+            eprintln!("lab-server: cannot listen on {}:{}: {e}; set PORT to a free port (or 0)", cli.addr, cli.port);
             std::process::exit(1);
         }
     };
-    let local = listener
-        .local_addr()
-        .expect("a bound listener has an address");
-    let host = if local.ip().is_loopback() {
-        "localhost".to_owned()
-    } else {
-        local.ip().to_string()
-    };
+    let local = listener.local_addr().expect("a bound listener has an address");
+    let host = if local.ip().is_loopback() { "localhost".to_owned() } else { local.ip().to_string() };
     println!("Concurrency Lab: http://{host}:{}/", local.port());
-    let config = Config {
-        root: cli.root,
-        coep: cli.coep,
-    };
+    let config = Config { root: cli.root, coep: cli.coep };
     axum::serve(listener, app(&config))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -10,11 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A site folder of our own, so the tests do not depend on a wasm build.
 fn site() -> PathBuf {
-    let root = std::env::temp_dir().join(format!(
-        "lab-server-test-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
+    let root =
+        std::env::temp_dir().join(format!("lab-server-test-{}-{:?}", std::process::id(), std::thread::current().id()));
     std::fs::create_dir_all(root.join("www")).unwrap();
     std::fs::create_dir_all(root.join("pkg")).unwrap();
     std::fs::write(root.join("index.html"), "<!doctype html><title>lab</title>").unwrap();
@@ -43,11 +40,9 @@ async fn stats(addr: SocketAddr) -> StatsView {
 /// Sends a request line as written, so no client can normalise `..` away.
 async fn raw_status(addr: SocketAddr, path: &str) -> u16 {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     out.split_whitespace().nth(1).unwrap().parse().unwrap()
@@ -59,36 +54,17 @@ async fn the_page_is_cross_origin_isolated() {
     for path in ["/", "/index.html", "/www/app.js", "/pkg/m.wasm"] {
         let r = get(addr, path).await;
         assert_eq!(r.status(), 200, "{path}");
-        assert_eq!(
-            r.headers()["cross-origin-opener-policy"],
-            "same-origin",
-            "{path}"
-        );
-        assert_eq!(
-            r.headers()["cross-origin-embedder-policy"],
-            "require-corp",
-            "{path}"
-        );
+        assert_eq!(r.headers()["cross-origin-opener-policy"], "same-origin", "{path}");
+        assert_eq!(r.headers()["cross-origin-embedder-policy"], "require-corp", "{path}");
     }
-    assert_eq!(
-        get(addr, "/pkg/m.wasm").await.headers()["content-type"],
-        "application/wasm"
-    );
-    assert!(
-        get(addr, "/www/app.js").await.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .contains("javascript")
-    );
+    assert_eq!(get(addr, "/pkg/m.wasm").await.headers()["content-type"], "application/wasm");
+    assert!(get(addr, "/www/app.js").await.headers()["content-type"].to_str().unwrap().contains("javascript"));
 }
 
 #[tokio::test]
 async fn credentialless_is_an_option() {
     let addr = serve(Coep::Credentialless).await;
-    assert_eq!(
-        get(addr, "/").await.headers()["cross-origin-embedder-policy"],
-        "credentialless"
-    );
+    assert_eq!(get(addr, "/").await.headers()["cross-origin-embedder-policy"], "credentialless");
 }
 
 #[tokio::test]
@@ -124,61 +100,31 @@ async fn each_endpoint_class_answers_as_documented() {
     let t = std::time::Instant::now();
     let r = get(addr, "/lab/delay/300").await;
     assert_eq!(r.status(), 200);
-    assert!(
-        t.elapsed() >= Duration::from_millis(300),
-        "answered before the delay"
-    );
+    assert!(t.elapsed() >= Duration::from_millis(300), "answered before the delay");
     assert_eq!(get(addr, "/lab/delay/9999999").await.status(), 400);
 
     for n in [0usize, 1, 1000, 1 << 20] {
-        let body = get(addr, &format!("/lab/bytes/{n}"))
-            .await
-            .bytes()
-            .await
-            .unwrap();
+        let body = get(addr, &format!("/lab/bytes/{n}")).await.bytes().await.unwrap();
         assert_eq!(body.len(), n);
     }
-    assert_eq!(
-        get(addr, &format!("/lab/bytes/{}", (64 << 20) + 1))
-            .await
-            .status(),
-        400
-    );
+    assert_eq!(get(addr, &format!("/lab/bytes/{}", (64 << 20) + 1)).await.status(), 400);
 
     // reqwest follows redirects: five hops, then 200.
     let r = get(addr, "/lab/redirect/5").await;
     assert_eq!(r.status(), 200);
     assert!(r.url().path().ends_with("/lab/redirect/0"));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let hop = client
-        .get(format!("http://{addr}/lab/redirect/2"))
-        .send()
-        .await
-        .unwrap();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let hop = client.get(format!("http://{addr}/lab/redirect/2")).send().await.unwrap();
     assert_eq!(hop.status(), 302);
     assert_eq!(hop.headers()["location"], "/lab/redirect/1");
-    assert_eq!(
-        hop.headers()["access-control-allow-origin"],
-        "*",
-        "redirects are readable cross-origin too"
-    );
+    assert_eq!(hop.headers()["access-control-allow-origin"], "*", "redirects are readable cross-origin too");
 }
 
 #[tokio::test]
 async fn hang_answers_nothing_and_frees_its_slot_when_the_client_gives_up() {
     let addr = serve(Coep::RequireCorp).await;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
-    let err = client
-        .get(format!("http://{addr}/lab/hang"))
-        .send()
-        .await
-        .unwrap_err();
+    let client = reqwest::Client::builder().timeout(Duration::from_millis(300)).build().unwrap();
+    let err = client.get(format!("http://{addr}/lab/hang")).send().await.unwrap_err();
     assert!(err.is_timeout());
     // The server sees the connection close and drops the handler.
     let mut left = u64::MAX;
@@ -195,20 +141,10 @@ async fn hang_answers_nothing_and_frees_its_slot_when_the_client_gives_up() {
 #[tokio::test]
 async fn stats_count_requests_in_flight() {
     let addr = serve(Coep::RequireCorp).await;
-    let reset: StatsView =
-        serde_json::from_str(&get(addr, "/lab/reset").await.text().await.unwrap()).unwrap();
-    assert_eq!(
-        reset,
-        StatsView {
-            served: 0,
-            in_flight: 0,
-            max_in_flight: 0
-        }
-    );
+    let reset: StatsView = serde_json::from_str(&get(addr, "/lab/reset").await.text().await.unwrap()).unwrap();
+    assert_eq!(reset, StatsView { served: 0, in_flight: 0, max_in_flight: 0 });
 
-    let batch: Vec<_> = (0..7)
-        .map(|_| tokio::spawn(get(addr, "/lab/delay/400")))
-        .collect();
+    let batch: Vec<_> = (0..7).map(|_| tokio::spawn(get(addr, "/lab/delay/400"))).collect();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let during = stats(addr).await;
     assert_eq!(during.in_flight, 7);
@@ -216,23 +152,9 @@ async fn stats_count_requests_in_flight() {
         assert_eq!(r.await.unwrap().status(), 200);
     }
     let after = stats(addr).await;
-    assert_eq!(
-        after,
-        StatsView {
-            served: 7,
-            in_flight: 0,
-            max_in_flight: 7
-        }
-    );
+    assert_eq!(after, StatsView { served: 7, in_flight: 0, max_in_flight: 7 });
 
     get(addr, "/lab/reset").await;
     get(addr, "/lab/status/200").await;
-    assert_eq!(
-        stats(addr).await,
-        StatsView {
-            served: 1,
-            in_flight: 0,
-            max_in_flight: 1
-        }
-    );
+    assert_eq!(stats(addr).await, StatsView { served: 1, in_flight: 0, max_in_flight: 1 });
 }

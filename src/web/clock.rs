@@ -5,9 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(
-    inline_js = "export function epoch_ms() { return performance.timeOrigin + performance.now(); }"
-)]
+#[wasm_bindgen(inline_js = "export function epoch_ms() { return performance.timeOrigin + performance.now(); }")]
 extern "C" {
     fn epoch_ms() -> f64;
 }

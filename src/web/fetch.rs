@@ -14,9 +14,7 @@ use js_sys::{Array, Function, Promise, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, AbortSignal, RequestCache, RequestInit, RequestMode, RequestRedirect, Response,
-};
+use web_sys::{AbortController, AbortSignal, RequestCache, RequestInit, RequestMode, RequestRedirect, Response};
 
 #[wasm_bindgen]
 extern "C" {
@@ -75,9 +73,7 @@ async fn check_one(index: usize, url: String, timeout_ms: u32, stop: &AbortSigna
     init.set_cache(RequestCache::NoStore);
     let t0 = now_ms();
     let answer = async {
-        let response: Response = JsFuture::from(fetch_with_init(target.as_str(), &init))
-            .await?
-            .unchecked_into();
+        let response: Response = JsFuture::from(fetch_with_init(target.as_str(), &init)).await?.unchecked_into();
         // The body is part of the check: a link that sends headers and then stalls is not alive.
         let body = JsFuture::from(response.array_buffer()?).await?;
         let bytes = body.unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;
@@ -86,20 +82,10 @@ async fn check_one(index: usize, url: String, timeout_ms: u32, stop: &AbortSigna
     .await;
     let ms = now_ms() - t0;
     match answer {
-        Ok((status, bytes, redirected)) => {
-            LinkResult::answered(url, index, status, bytes, ms, redirected)
-        }
+        Ok((status, bytes, redirected)) => LinkResult::answered(url, index, status, bytes, ms, redirected),
         Err(e) => {
-            let name = Reflect::get(&e, &"name".into())
-                .ok()
-                .and_then(|n| n.as_string())
-                .unwrap_or_default();
-            LinkResult::failed(
-                url,
-                index,
-                classify(&name, timeout.aborted(), stop.aborted()),
-                ms,
-            )
+            let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+            LinkResult::failed(url, index, classify(&name, timeout.aborted(), stop.aborted()), ms)
         }
     }
 }

@@ -37,11 +37,7 @@ fn options<T: DeserializeOwned + Default>(opts: JsValue) -> Result<T, JsError> {
         serde_wasm_bindgen::from_value(opts).map_err(|e| JsError::new(&format!("options: {e}")))?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." {
-            "options".to_owned()
-        } else {
-            path
-        };
+        let path = if path == "." { "options".to_owned() } else { path };
         JsError::new(&format!("{path}: {}", e.inner()))
     })
 }
@@ -105,18 +101,12 @@ pub fn verify_coin(text: &str) -> Result<JsValue, JsError> {
 /// `lab.links`: checks the URLs with at most `concurrency` requests in flight,
 /// calling `on_result` with each result as it completes.
 #[wasm_bindgen(js_name = checkLinks)]
-pub async fn check_links(
-    opts: JsValue,
-    on_result: Option<js_sys::Function>,
-) -> Result<JsValue, JsError> {
+pub async fn check_links(opts: JsValue, on_result: Option<js_sys::Function>) -> Result<JsValue, JsError> {
     let args: LinksArgs = options(opts)?;
     let job = args.check().map_err(arg_error)?;
     let t0 = clock::now_ms();
     let results = fetch::check(job, on_result).await;
-    output::to_js(&output::Links {
-        elapsed_ms: clock::now_ms() - t0,
-        results,
-    })
+    output::to_js(&output::Links { elapsed_ms: clock::now_ms() - t0, results })
 }
 
 /// Aborts every request of the running link check at once.

@@ -1,8 +1,14 @@
-// Coin mining panel: run the miner on a pool, watch its counters live, list coins.
+// Coin mining panel: run the miner on a pool, watch its counters live, list coins as
+// they are found, see each worker's tasks on a timeline, sweep the pool size.
 import { $, el, ms, count, rate, showError, bindRange, optional, copy } from './dom.js';
+import { drawTimeline, timelineCaption } from './timeline.js';
+import { sweepPanel } from './sweep-panel.js';
+import { resourcesPanel } from './resources.js';
+import { median } from './sweep-math.js';
 
 /** A candidate is a coin with probability 16^-5 = 2^-20. */
 const COIN_ODDS = 2 ** 20;
+const SWEEP_COUNT = 2 ** 23;
 
 export function minePanel(lab, root) {
   const f = {
@@ -11,12 +17,14 @@ export function minePanel(lab, root) {
     run: $('#mine-run', root), stop: $('#mine-stop', root), error: $('#mine-error', root),
     bar: $('#mine-bar', root), stats: $('#mine-stats', root), perWorker: $('#mine-per-worker', root),
     coinList: $('#mine-coins-list tbody', root), summary: $('#mine-summary', root),
+    timeline: $('#mine-timeline', root), caption: $('#mine-timeline-caption', root),
+    verify: $('#verify-text', root), verdict: $('#verify-out', root),
   };
   f.workers.value = Math.min(navigator.hardwareConcurrency || 2, 128);
   bindRange(f.workers);
   f.mode.addEventListener('change', () => { f.start.disabled = f.mode.value === 'random'; });
 
-  let live = null; // {t0, last: {t, hashes}, rate, shownCoins, count}
+  let live = null;
 
   function options() {
     return {
@@ -32,14 +40,15 @@ export function minePanel(lab, root) {
     f.coinList.replaceChildren();
     f.summary.textContent = 'starting the pool…';
     const opts = options();
-    live = { t0: performance.now(), last: null, rate: 0, target: Number(opts.count ?? 2 ** 24), perWorker: [] };
+    const start = opts.mode === 'nonce' ? BigInt(/^\d+$/.test(opts.start ?? '0') ? opts.start ?? '0' : 0) : null;
+    live = { t0: performance.now(), last: null, rate: 0, target: Number(opts.count ?? 2 ** 24), perWorker: [], shown: 0, start };
     try {
       const r = await lab.mine(opts);
       if (r.cancelled) {
         f.summary.textContent = 'stopped before the run began';
         return r;
       }
-      showCoins(r.coins);
+      f.coinList.replaceChildren(...r.coins.map(coinRow));
       const mhs = r.hashes / r.elapsedMs / 1000;
       f.summary.replaceChildren(
         el('b', {}, `${count(r.hashes)} hashes in ${ms(r.elapsedMs)}`),
@@ -47,7 +56,9 @@ export function minePanel(lab, root) {
         `${r.coins.length} coin${r.coins.length === 1 ? '' : 's'}. Ended: ${r.ended}. `,
         r.poolReused ? 'Pool reused (already running).' : `Pool start: ${ms(r.poolStartMs)}, not counted in the time above.`,
       );
-      f.bar.value = r.ended === 'complete' ? 1 : f.bar.value;
+      if (r.ended === 'complete') f.bar.value = 1;
+      const t = drawTimeline(f.timeline, r.spans, r.workers);
+      f.caption.textContent = `${timelineCaption(t, 'tasks of 65,536 candidates')}${r.spansDropped ? ` (${count(r.spansDropped)} later tasks not drawn)` : ''}`;
       return r;
     } catch (e) {
       showError(f.error, e);
@@ -59,10 +70,6 @@ export function minePanel(lab, root) {
     }
   }
 
-  function showCoins(coins) {
-    f.coinList.replaceChildren(...coins.map((c) => coinRow(c)));
-  }
-
   function coinRow(c) {
     const text = el('code.coin', { title: 'click to copy' }, c.text);
     text.addEventListener('click', () => copy(c.text, text));
@@ -71,6 +78,7 @@ export function minePanel(lab, root) {
 
   /** Called every frame with the shared-memory counters. */
   function frame(p) {
+    resources.frame(p);
     if (!live || !p || p.kind !== 'mine') return;
     const now = performance.now();
     if (p.starting) {
@@ -84,6 +92,12 @@ export function minePanel(lab, root) {
       live.rate = live.rate ? 0.5 * live.rate + 0.5 * inst : inst;
       live.perWorker = p.perWorkerHashes.map((h, i) => (h - (live.last.perWorker[i] ?? 0)) / dt);
       live.last = { ...live.last, t: now, hashes: p.hashes, perWorker: p.perWorkerHashes };
+    }
+    // Coins as they are found, straight from the shared slots.
+    for (const c of lab.progress({ coinsFrom: live.shown }).newCoins) {
+      const nonce = live.start === null ? null : (live.start + BigInt(c.index)).toString();
+      f.coinList.append(coinRow({ ...c, nonce }));
+      live.shown++;
     }
     f.bar.value = Math.min(1, p.hashes / live.target);
     const nextCoin = live.rate > 0 ? (COIN_ODDS / live.rate) * 1000 : NaN;
@@ -109,7 +123,40 @@ export function minePanel(lab, root) {
     });
   }
 
+  async function verify() {
+    const text = f.verify.value;
+    if (!text) {
+      f.verdict.textContent = '';
+      return;
+    }
+    const v = await lab.verifyCoin(text);
+    const why = v.coin ? 'a coin' : !v.fiftyDigits ? 'not a coin: a coin is exactly 50 digits 0–9' : 'not a coin: its md5 does not end in 00000';
+    f.verdict.replaceChildren(el('code', {}, v.md5), ` — ${why}`);
+    f.verdict.className = v.coin ? 'verdict ok' : 'verdict';
+  }
+
+  /** Sweep point: a warm-up run so the module is tiered up, then the median of timed runs. */
+  async function sweepPoint(workers, reps = 1) {
+    const warm = await lab.mine({ workers, count: SWEEP_COUNT / 8 });
+    if (warm.ended !== 'complete') return null;
+    const runs = [];
+    for (let i = 0; i < reps; i++) {
+      const r = await lab.mine({ workers, count: SWEEP_COUNT });
+      if (r.ended !== 'complete') return null;
+      runs.push(r);
+    }
+    const t = median(runs.map((r) => r.elapsedMs));
+    return { ms: t, poolStartMs: warm.poolStartMs, hashes: SWEEP_COUNT, mhs: SWEEP_COUNT / t / 1000, rate: `${(SWEEP_COUNT / t / 1000).toFixed(2)} M/s` };
+  }
+
+  const sweep = sweepPanel($('#mine-sweep', root), {
+    title: `Worker sweep: ${count(SWEEP_COUNT)} nonces at each N`, unit: 'hash rate',
+    runAt: (n) => sweepPoint(n), stop: () => lab.stop('mine'),
+  });
+  const resources = resourcesPanel(lab, $('#mine-resources', root));
+
   f.run.addEventListener('click', run);
   f.stop.addEventListener('click', () => lab.stop('mine'));
-  return { frame, run };
+  f.verify.addEventListener('input', verify);
+  return { frame, run, sweep };
 }

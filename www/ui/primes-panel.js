@@ -1,12 +1,28 @@
 // Primes panel: map a primality test over a list on the pool, with a chunk size,
 // and show which worker ran each number, and when.
-import { $, el, ms, showError, bindRange, optional } from './dom.js';
+import { $, el, ms, count, showError, bindRange, optional } from './dom.js';
+import { drawTimeline, timelineCaption } from './timeline.js';
+import { sweepPanel } from './sweep-panel.js';
 
 export const COURSE_LIST = ['112272535095293', '112582705942171', '112272535095293', '115280095190773', '115797848077099', '1099726899285419'];
+const MAX_U64 = (1n << 64n) - 1n;
+/** Rows drawn in the result table; the rest are summarised. */
+const TABLE_ROWS = 500;
 
 /** Numbers from free text: one per line, or separated by commas or blanks. */
 export function parseList(text) {
   return text.split(/[\s,;]+/).filter(Boolean);
+}
+
+/** `how` consecutive odd numbers from `start` (as decimal strings), within u64. */
+export function oddRange(start, how) {
+  if (!/^\s*\d+\s*$/.test(start)) throw new Error(`range start: "${start}" is not a decimal integer`);
+  if (!/^\s*\d+\s*$/.test(how) || Number(how) < 1 || Number(how) > 1_000_000) throw new Error(`range size: must be from 1 to 1000000 (got ${how})`);
+  let n = BigInt(start.trim());
+  if (n % 2n === 0n) n += 1n;
+  const out = [];
+  for (let i = 0; i < Number(how) && n <= MAX_U64; i++, n += 2n) out.push(n.toString());
+  return out;
 }
 
 export function primesPanel(lab, root) {
@@ -14,38 +30,55 @@ export function primesPanel(lab, root) {
     workers: $('#primes-workers', root), numbers: $('#primes-numbers', root), chunksize: $('#primes-chunksize', root),
     algorithm: $('#primes-algorithm', root), run: $('#primes-run', root), stop: $('#primes-stop', root),
     error: $('#primes-error', root), table: $('#primes-results tbody', root), summary: $('#primes-summary', root),
-    stats: $('#primes-stats', root),
+    stats: $('#primes-stats', root), source: $('#primes-source', root), rangeStart: $('#primes-range-start', root),
+    rangeSize: $('#primes-range-size', root), timeline: $('#primes-timeline', root), caption: $('#primes-timeline-caption', root),
   };
   f.workers.value = Math.min(navigator.hardwareConcurrency || 2, 128);
   f.numbers.value = COURSE_LIST.join('\n');
   bindRange(f.workers);
+  const showSource = () => {
+    root.dataset.source = f.source.value;
+    if (f.source.value === 'course') f.numbers.value = COURSE_LIST.join('\n');
+  };
+  f.source.addEventListener('change', showSource);
+  showSource();
   let live = null;
+
+  function numbers() {
+    return f.source.value === 'range' ? oddRange(f.rangeStart.value, f.rangeSize.value) : parseList(f.numbers.value);
+  }
+
+  function options() {
+    return { workers: Number(f.workers.value), numbers: numbers(), chunksize: optional(f.chunksize), algorithm: f.algorithm.value };
+  }
 
   async function run() {
     showError(f.error, null);
     f.run.disabled = true;
     f.stop.disabled = false;
     f.summary.textContent = 'starting the pool…';
-    const numbers = parseList(f.numbers.value);
-    live = { t0: performance.now(), total: numbers.length };
     try {
-      const r = await lab.primes({ workers: Number(f.workers.value), numbers, chunksize: optional(f.chunksize), algorithm: f.algorithm.value });
+      const opts = options();
+      live = { t0: performance.now(), total: opts.numbers.length };
+      const r = await lab.primes(opts);
       if (r.cancelled) {
         f.summary.textContent = 'stopped before the run began';
         return r;
       }
-      f.table.replaceChildren(...r.results.map((x) => el('tr', { className: x.prime ? 'prime' : '' },
+      f.table.replaceChildren(...r.results.slice(0, TABLE_ROWS).map((x) => el('tr', { className: x.prime ? 'prime' : '' },
         el('td.num', {}, x.n),
         el('td', {}, x.prime === null ? 'not decided (stopped)' : x.prime ? 'prime' : 'composite'),
         el('td.num', {}, x.worker ?? '–'), el('td.num', {}, ms(x.startMs)), el('td.num', {}, ms(x.endMs)),
         el('td.num', {}, ms(x.endMs - x.startMs)))));
       const primes = r.results.filter((x) => x.prime).length;
       f.summary.replaceChildren(
-        el('b', {}, `${r.results.length} numbers in ${ms(r.elapsedMs)}`),
-        ` on ${r.workers} worker${r.workers > 1 ? 's' : ''}, chunk size ${r.chunksize}, ${r.algorithm}: ${primes} prime. `,
+        el('b', {}, `${count(r.results.length)} numbers in ${ms(r.elapsedMs)}`),
+        ` on ${r.workers} worker${r.workers > 1 ? 's' : ''}, chunk size ${r.chunksize}, ${r.algorithm}: ${count(primes)} prime. `,
+        r.results.length > TABLE_ROWS ? `The table shows the first ${TABLE_ROWS}. ` : '',
         r.stopped ? 'Stopped. ' : '',
         r.poolReused ? 'Pool reused.' : `Pool start: ${ms(r.poolStartMs)}, not counted.`,
       );
+      f.caption.textContent = timelineCaption(drawTimeline(f.timeline, r.spans, r.workers), `chunks of ${r.chunksize}`);
       return r;
     } catch (e) {
       showError(f.error, e);
@@ -61,10 +94,22 @@ export function primesPanel(lab, root) {
     if (!live || !p || p.kind !== 'primes') return;
     f.stats.textContent = p.starting
       ? `starting ${f.workers.value} workers… ${ms(performance.now() - live.t0)}`
-      : `${p.items} of ${live.total} tested · ${ms(performance.now() - live.t0)}`;
+      : `${count(p.items)} of ${count(live.total)} tested · ${ms(performance.now() - live.t0)}`;
   }
+
+  const sweep = sweepPanel($('#primes-sweep', root), {
+    title: 'Worker sweep: these numbers, this chunk size and algorithm, at each N', unit: 'numbers/s',
+    runAt: async (n) => {
+      const opts = { ...options(), workers: n };
+      const warm = await lab.primes(opts); // warm-up: tier the module up on this pool
+      const r = await lab.primes(opts);
+      if (warm.stopped || r.stopped) return null;
+      return { ms: r.elapsedMs, poolStartMs: warm.poolStartMs, rate: count(Math.round(r.results.length / (r.elapsedMs / 1000))) };
+    },
+    stop: () => lab.stop('primes'),
+  });
 
   f.run.addEventListener('click', run);
   f.stop.addEventListener('click', () => lab.stop('primes'));
-  return { frame, run };
+  return { frame, run, sweep };
 }

@@ -1,0 +1,44 @@
+//! The mining core compiled natively, on a rayon pool of N OS threads: the reference
+//! `make bench` sets beside the browser's numbers.
+//!
+//!     cargo run --release --example mine_native -- --workers 1,2,4 --count 16777216 --reps 3
+
+use clap::Parser;
+use concurrency_lab::args::{MineJob, MineMode};
+use concurrency_lab::mining::mine;
+use concurrency_lab::progress::Progress;
+use std::time::Instant;
+
+#[derive(Parser)]
+struct Cli {
+    /// Pool sizes to run, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    workers: Vec<usize>,
+    /// Nonces per run.
+    #[arg(long, default_value_t = 1 << 24)]
+    count: u64,
+    /// Timed runs per pool size (after one warm-up).
+    #[arg(long, default_value_t = 3)]
+    reps: usize,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let t0 = Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64() * 1000.0;
+    let job = MineJob { mode: MineMode::Nonce, start: 0, count: cli.count, coins: None, time_budget_ms: None };
+    for &n in &cli.workers {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().expect("a thread pool");
+        let mut runs = Vec::new();
+        for rep in 0..=cli.reps {
+            let started = clock();
+            let report = pool.install(|| mine(&job, &Progress::new(), &clock));
+            let ms = clock() - started;
+            assert_eq!(report.hashes, cli.count);
+            if rep > 0 {
+                runs.push(ms);
+            }
+        }
+        println!("{{\"workers\":{n},\"hashes\":{},\"ms\":{:?}}}", cli.count, runs);
+    }
+}
