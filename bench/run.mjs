@@ -1,0 +1,144 @@
+// make bench: the CPU lab's numbers on this machine, in one run.
+// Mining sweep and primes sweep in headless Chromium (wasm + Web Workers), the same
+// mining core natively with rayon at the same pool sizes, one table, JSON + Markdown.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { startServer, launch, openLab } from '../tests/e2e/harness.mjs';
+import { median, defaultWorkerList } from '../www/ui/sweep-math.js';
+import { linkBench } from './links.mjs';
+
+const REPS = Number(process.env.BENCH_REPS || 3);
+const COUNT = 2 ** 24;
+const root = new URL('..', import.meta.url).pathname;
+
+const server = await startServer();
+const browser = await launch();
+const page = await openLab(browser, server.url);
+const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+const sizes = defaultWorkerList(cores);
+const log = (...a) => console.error('bench:', ...a);
+
+// ---------------------------------------------------------------- mining, wasm
+const wasm = [];
+for (const n of sizes) {
+  log(`mining, ${n} workers`);
+  const r = await page.evaluate(async ({ n, count, reps }) => {
+    const warm = await lab.mine({ workers: n, count: count / 4 });
+    await lab.mine({ workers: n, count: count / 4 });
+    const runs = [];
+    for (let i = 0; i < reps; i++) runs.push((await lab.mine({ workers: n, count })).elapsedMs);
+    return { poolStartMs: warm.poolStartMs, runs };
+  }, { n, count: COUNT, reps: REPS });
+  wasm.push({ workers: n, ms: median(r.runs), runs: r.runs, poolStartMs: r.poolStartMs });
+}
+
+// ---------------------------------------------------------------- stop latency
+log('stop latency');
+const stops = await page.evaluate(async () => {
+  const out = [];
+  for (let i = 0; i < 5; i++) {
+    const run = lab.mine({ workers: 2, mode: 'random', count: '1000000000000' });
+    await new Promise((r) => setTimeout(r, 400));
+    const t = performance.now();
+    lab.stop('mine');
+    await run;
+    out.push(performance.now() - t);
+  }
+  return out;
+});
+
+// ---------------------------------------------------------------- primes, wasm
+const COURSE = ['112272535095293', '112582705942171', '112272535095293', '115280095190773', '115797848077099', '1099726899285419'];
+const odd = Array.from({ length: 1000 }, (_, i) => (1000000000000001n + 2n * BigInt(i)).toString());
+const primeCases = [
+  { name: 'course list, trial division, chunk 1', numbers: COURSE, algorithm: 'trial', chunksize: 1 },
+  { name: 'course list, Miller–Rabin, chunk 1', numbers: COURSE, algorithm: 'miller-rabin', chunksize: 1 },
+  { name: '1000 odd numbers from 10^15+1, trial, chunk 1', numbers: odd, algorithm: 'trial', chunksize: 1 },
+  { name: '1000 odd numbers from 10^15+1, trial, chunk 50', numbers: odd, algorithm: 'trial', chunksize: 50 },
+];
+const primeSizes = [...new Set([1, 2, 4, cores, 6])].sort((a, b) => a - b);
+const primes = [];
+for (const c of primeCases) {
+  for (const n of primeSizes) {
+    log(`primes: ${c.name}, ${n} workers`);
+    const runs = await page.evaluate(async ({ c, n, reps }) => {
+      const opts = { workers: n, numbers: c.numbers, algorithm: c.algorithm, chunksize: c.chunksize };
+      await lab.primes(opts);
+      const out = [];
+      for (let i = 0; i < reps; i++) out.push((await lab.primes(opts)).elapsedMs);
+      return out;
+    }, { c, n, reps: REPS });
+    primes.push({ case: c.name, workers: n, ms: median(runs), runs });
+  }
+}
+
+// ---------------------------------------------------------------- links
+const links = await linkBench(page, server, log);
+
+await browser.close();
+await server.stop();
+
+// ---------------------------------------------------------------- mining, native
+log('mining, native');
+const nativeOut = execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'mine_native', '--',
+  '--workers', sizes.join(','), '--count', String(COUNT), '--reps', String(REPS)], { cwd: root, encoding: 'utf8' });
+const native = Object.fromEntries(nativeOut.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.workers, median(r.ms)]));
+
+// ---------------------------------------------------------------- report
+const mhs = (ms) => COUNT / ms / 1000;
+const t1 = wasm.find((p) => p.workers === 1).ms;
+const rows = wasm.map((p) => ({
+  workers: p.workers,
+  mhs: mhs(p.ms),
+  speedup: t1 / p.ms,
+  efficiency: t1 / p.ms / p.workers,
+  poolStartMs: p.poolStartMs,
+  nativeMhs: mhs(native[p.workers]),
+  wasmOverNative: native[p.workers] / p.ms,
+}));
+const at = (n) => rows.find((r) => r.workers === n);
+const targets = {
+  efficiencyAtCores: { value: at(cores).efficiency, target: '>= 0.9', met: at(cores).efficiency >= 0.9 },
+  hundredVsCores: at(100) && { value: at(100).mhs / at(cores).mhs, target: 'within 15% of N = cores', met: Math.abs(1 - at(100).mhs / at(cores).mhs) <= 0.15 },
+};
+const date = new Date().toISOString().slice(0, 10);
+const machine = `${os.cpus()[0]?.model?.trim() || 'unknown CPU'}, ${cores} cores (hardwareConcurrency), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
+const browserVersion = execFileSync(process.env.CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
+
+const f2 = (x) => x.toFixed(2);
+const md = [
+  `# Concurrency Lab benchmark, ${date}`,
+  '',
+  `Machine: ${machine}. Browser: ${browserVersion}. Each point: median of ${REPS} runs after warm-up runs.`,
+  '',
+  `## Coin mining: ${COUNT.toLocaleString('en-US')} nonces per run`,
+  '',
+  '| workers | M hashes/s (wasm) | speed-up | efficiency | pool start | M hashes/s (native) | wasm / native |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.workers} | ${f2(r.mhs)} | ${f2(r.speedup)}× | ${f2(r.efficiency)} | ${Math.round(r.poolStartMs)} ms | ${f2(r.nativeMhs)} | ${f2(r.wasmOverNative)} |`),
+  '',
+  `Targets: efficiency at N = ${cores} is ${f2(targets.efficiencyAtCores.value)} (target ≥ 0.9: ${targets.efficiencyAtCores.met ? 'met' : 'missed'})` +
+    (targets.hundredVsCores ? `; N = 100 gives ${f2(targets.hundredVsCores.value)} of N = ${cores}'s throughput (target within 15%: ${targets.hundredVsCores.met ? 'met' : 'missed'}).` : '.'),
+  '',
+  `Stop: a mining run ends ${f2(median(stops))} ms (median of 5) after Stop is pressed.`,
+  '',
+  '## Primes',
+  '',
+  '| case | workers | time | speed-up |',
+  '| --- | ---: | ---: | ---: |',
+  ...primes.map((p) => {
+    const base = primes.find((q) => q.case === p.case && q.workers === 1).ms;
+    return `| ${p.case} | ${p.workers} | ${f2(p.ms)} ms | ${f2(base / p.ms)}× |`;
+  }),
+  '',
+  ...links.markdown,
+  '',
+].join('\n');
+
+mkdirSync(`${root}bench/results`, { recursive: true });
+const base = `${root}bench/results/${date}`;
+writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, mining: rows, miningRuns: wasm, nativeMs: native, stopMs: stops, primes, links: links.json, targets }, null, 2));
+writeFileSync(`${base}.md`, md);
+console.log(md);
+console.log(`\nwritten: bench/results/${date}.json and .md`);

@@ -1,0 +1,119 @@
+// The CPU lab in depth: sweeps, timelines, Stop, the verify box, Miller–Rabin, live coins.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, openLab, call, md5 } from './harness.mjs';
+
+let server, browser, page;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  page = await openLab(browser, server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('Miller–Rabin agrees with trial division on the course list and known cases', async () => {
+  const numbers = ['0', '1', '2', '3', '4', '561', '1105', '1729', '2465', '6601', '8911', '4294967291', '4294967295',
+    String(65521 * 65521), '18446744030759878681', '112272535095293', '112582705942171', '115280095190773',
+    '115797848077099', '1099726899285419'];
+  const trial = (await call(page, 'primes', { workers: 2, numbers, algorithm: 'trial' })).value;
+  const mr = (await call(page, 'primes', { workers: 2, numbers, algorithm: 'miller-rabin' })).value;
+  assert.deepEqual(mr.results.map((r) => r.prime), trial.results.map((r) => r.prime));
+  const want = { 0: false, 1: false, 2: true, 3: true, 561: false, 4294967291: true, 18446744030759878681: false, 1099726899285419: false };
+  for (const r of mr.results) if (r.n in want) assert.equal(r.prime, want[r.n], r.n);
+  // The largest prime below 2^64 would take trial division minutes: Miller–Rabin alone.
+  const top = (await call(page, 'primes', { workers: 1, numbers: ['18446744073709551557', '18446744073709551615'], algorithm: 'miller-rabin' })).value;
+  assert.deepEqual(top.results.map((r) => r.prime), [true, false]);
+});
+
+test('Stop ends a primes run and leaves undecided numbers open', async () => {
+  const r = await page.evaluate(async () => {
+    const run = lab.primes({ workers: 2, numbers: ['18446744073709551557', '7'], algorithm: 'trial' });
+    await new Promise((res) => setTimeout(res, 500));
+    lab.stop('primes');
+    return run;
+  });
+  assert.equal(r.stopped, true);
+  assert.equal(r.results[0].prime, null);
+  assert.equal(r.results[1].prime, true);
+});
+
+test('a primes run reports one timeline bar per chunk, on real workers', async () => {
+  const numbers = Array.from({ length: 40 }, (_, i) => String(1000000007 + 2 * i));
+  const r = (await call(page, 'primes', { workers: 3, numbers, chunksize: 7 })).value;
+  assert.equal(r.spans.length, Math.ceil(40 / 7));
+  assert.equal(r.spans.reduce((a, s) => a + s.items, 0), 40);
+  for (const s of r.spans) assert.ok(s.worker >= 0 && s.worker < 3 && s.endMs >= s.startMs);
+});
+
+test('coins published live are the run’s first coins', async () => {
+  const r = await page.evaluate(async () => {
+    const run = lab.mine({ workers: 2, count: 40_000_000 });
+    let live = [];
+    for (let i = 0; i < 200 && live.length < 3; i++) {
+      await new Promise((res) => setTimeout(res, 25));
+      live = lab.progress({ coinsFrom: 0 })?.newCoins ?? [];
+    }
+    lab.stop('mine');
+    return { live, result: await run };
+  });
+  assert.ok(r.live.length >= 1, 'a coin showed up while the run went on');
+  for (const c of r.live) {
+    assert.equal(md5(c.text), c.md5);
+    assert.ok(r.result.coins.some((k) => k.text === c.text && k.index === c.index && k.worker === c.worker));
+  }
+});
+
+test('the verify box says whether text is a coin, and why not', async () => {
+  const box = page.locator('#verify-text');
+  await box.fill('91625571520935147263403534421427761877088219542499');
+  await page.locator('#verify-out', { hasText: 'a coin' }).waitFor();
+  assert.match(await page.locator('#verify-out').innerText(), /^8adaf58d5c51fc1216820c1201100000 — a coin$/);
+  await box.fill('hello');
+  await page.locator('#verify-out', { hasText: 'not a coin' }).waitFor();
+  assert.match(await page.locator('#verify-out').innerText(), /5d41402abc4b2a76b9719d911017c592 — not a coin: a coin is exactly 50 digits/);
+});
+
+test('the mining timeline and the worker sweep, driven from the page', async () => {
+  await page.locator('#mine-workers').fill('2');
+  await page.locator('#mine-count').fill('1000000');
+  await page.locator('#mine-run').click();
+  await page.locator('#mine-timeline-caption', { hasText: 'tasks of 65,536 candidates' }).waitFor();
+  assert.match(await page.locator('#mine-timeline-caption').innerText(), /^16 tasks/);
+  assert.ok(await page.locator('#mine-timeline').evaluate((c) => c.height) > 0);
+
+  await page.locator('#mine-sweep input').fill('2, 1');
+  await page.locator('#mine-sweep button.run').click();
+  await page.locator('#mine-sweep p.stats', { hasText: 'Done: 2 pool sizes' }).waitFor({ timeout: 120000 });
+  const rows = await page.locator('#mine-sweep table.results tbody tr').allInnerTexts();
+  assert.equal(rows.length, 2);
+  assert.match(rows[0], /^1\t.*1\.00×\t100%$/);
+  assert.equal(await page.locator('#mine-sweep .uplot').count(), 3, 'time, speed-up and efficiency charts');
+  const csv = await page.locator('#mine-sweep a[download="sweep.csv"]').evaluate((a) => fetch(a.href).then((r) => r.text()));
+  const lines = csv.trim().split('\n');
+  assert.equal(lines[0], 'workers,ms,poolStartMs,hashes,mhs,speedup,efficiency');
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), ['1', '2']);
+  const json = await page.locator('#mine-sweep a[download="sweep.json"]').evaluate((a) => fetch(a.href).then((r) => r.json()));
+  assert.equal(json.points.length, 2);
+  assert.ok(json.points.every((p) => p.hashes === 2 ** 23 && p.ms > 0 && p.poolStartMs > 0));
+  assert.ok(json.amdahlSerial >= 0 && json.amdahlSerial <= 1);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a bad sweep list is refused with the entry named', async () => {
+  await page.locator('#mine-sweep input').fill('1, 0');
+  await page.locator('#mine-sweep button.run').click();
+  await page.locator('#mine-sweep p.error', { hasText: '"0"' }).waitFor();
+});
+
+test('memory per worker is measured for each pool size', async () => {
+  const r = await page.evaluate(async () => [await lab.startPool(1), await lab.startPool(4)]);
+  assert.equal(r[0].workers, 1);
+  assert.ok(r[1].wasmBytes > r[0].wasmBytes, 'each worker adds its stack to the shared memory');
+  assert.equal(r[1].poolReused, false);
+  assert.equal((await page.evaluate(() => lab.startPool(4))).poolReused, true);
+});
