@@ -5,6 +5,7 @@
 
 PORT ?= 8080
 ADDR ?= 127.0.0.1
+COEP ?= require-corp
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 BUILD_STD := -Z build-std=panic_abort,std
 CHROMEDRIVER ?= /usr/bin/chromedriver
@@ -13,7 +14,7 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 
 serve: build
 	cargo build --release -p lab-server
-	PORT=$(PORT) ADDR=$(ADDR) ./target/release/lab-server --root .
+	PORT=$(PORT) ADDR=$(ADDR) COEP=$(COEP) ./target/release/lab-server --root .
 
 build: setup vendor
 	wasm-pack build --release --target web --no-typescript --no-pack . $(BUILD_STD)

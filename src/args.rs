@@ -7,6 +7,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
 
+use crate::links::{FetchMode, Method};
+
 /// A bad argument: which one and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArgError {
@@ -277,6 +279,10 @@ pub struct LinksArgs {
     pub urls: Option<Vec<String>>,
     pub concurrency: Option<IntArg>,
     pub timeout_ms: Option<IntArg>,
+    pub mode: Option<String>,
+    pub retries: Option<IntArg>,
+    pub per_host: Option<IntArg>,
+    pub method: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -284,7 +290,15 @@ pub struct LinksJob {
     pub urls: Vec<String>,
     pub concurrency: usize,
     pub timeout_ms: u32,
+    pub mode: FetchMode,
+    pub retries: u32,
+    /// At most this many requests in flight to one host; defaults to `concurrency`.
+    pub per_host: usize,
+    pub method: Method,
 }
+
+/// At most this many retries per entry.
+pub const MAX_RETRIES: u64 = 5;
 
 impl LinksArgs {
     pub fn check(self) -> Result<LinksJob, ArgError> {
@@ -294,7 +308,31 @@ impl LinksArgs {
         }
         let concurrency = in_range("concurrency", optional("concurrency", &self.concurrency, 10)?, 1, MAX_CONCURRENCY)?;
         let timeout_ms = in_range("timeoutMs", optional("timeoutMs", &self.timeout_ms, 10_000)?, 1, 600_000)?;
-        Ok(LinksJob { urls, concurrency: concurrency as usize, timeout_ms: timeout_ms as u32 })
+        let mode = match self.mode.as_deref() {
+            None | Some("cors") => FetchMode::Cors,
+            Some("no-cors") => FetchMode::NoCors,
+            Some(other) => {
+                return Err(ArgError::new("mode", format!("must be \"cors\" or \"no-cors\" (got \"{other}\")")));
+            }
+        };
+        let method = match self.method.as_deref() {
+            None | Some("get") => Method::Get,
+            Some("head-then-get") => Method::HeadThenGet,
+            Some(other) => {
+                return Err(ArgError::new("method", format!("must be \"get\" or \"head-then-get\" (got \"{other}\")")));
+            }
+        };
+        let retries = in_range("retries", optional("retries", &self.retries, 0)?, 0, MAX_RETRIES)?;
+        let per_host = in_range("perHost", optional("perHost", &self.per_host, concurrency)?, 1, MAX_CONCURRENCY)?;
+        Ok(LinksJob {
+            urls,
+            concurrency: concurrency as usize,
+            timeout_ms: timeout_ms as u32,
+            mode,
+            retries: retries as u32,
+            per_host: per_host as usize,
+            method,
+        })
     }
 }
 
@@ -378,5 +416,17 @@ mod tests {
         assert_eq!(msg(zero.check()), "concurrency: must be from 1 to 1000 (got 0)");
         let many = LinksArgs { urls: Some(vec![String::new(); MAX_URLS + 1]), ..Default::default() };
         assert!(msg(many.check()).starts_with("urls: at most 10000"));
+        let defaults =
+            LinksArgs { urls: Some(vec![]), concurrency: Some(7.into()), ..Default::default() }.check().unwrap();
+        assert_eq!(
+            (defaults.per_host, defaults.retries, defaults.mode, defaults.method),
+            (7, 0, FetchMode::Cors, Method::Get)
+        );
+        let bad_mode = LinksArgs { urls: Some(vec![]), mode: Some("navigate".into()), ..Default::default() };
+        assert!(msg(bad_mode.check()).starts_with("mode: "));
+        let many_retries = LinksArgs { urls: Some(vec![]), retries: Some(9.into()), ..Default::default() };
+        assert_eq!(msg(many_retries.check()), "retries: must be from 0 to 5 (got 9)");
+        let zero_host = LinksArgs { urls: Some(vec![]), per_host: Some(0.into()), ..Default::default() };
+        assert!(msg(zero_host.check()).starts_with("perHost: "));
     }
 }

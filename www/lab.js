@@ -4,7 +4,8 @@
 //   lab.info()    -> {crossOriginIsolated, hardwareConcurrency, threads}
 //   lab.mine({workers, mode, start, count, coins, timeBudgetMs})
 //   lab.primes({workers, numbers, chunksize, algorithm})
-//   lab.links({urls, concurrency, timeoutMs, onResult})
+//   lab.links({urls, concurrency, timeoutMs, mode, retries, perHost, method, onResult})
+//   lab.parseLinks(text) -> {urls, rejected: [{line, text, reason}], blankLines}
 //   lab.progress(), lab.stop(kind), lab.verifyCoin(text), lab.labLinks()
 // The compute runs in workers; nothing here blocks the page.
 import * as Comlink from './vendor/comlink.mjs';
@@ -206,6 +207,12 @@ export function createLab() {
       else rest.urls = rest.urls.map((u) => (typeof u === 'string' ? u : String(u)));
       if (onResult !== undefined && typeof onResult !== 'function') return Promise.reject(new Error('onResult: must be a function'));
       return io(() => Promise.race([links.check(rest, onResult ? Comlink.proxy(onResult) : undefined), linksFailed]));
+    },
+
+    /** A pasted or uploaded list, checked line by line (in a worker). */
+    parseLinks(text) {
+      if (typeof text !== 'string') return Promise.reject(new Error('text: must be a string'));
+      return links.parseList(text);
     },
 
     /** md5 of any text and whether it is a coin (computed in a worker). */

@@ -11,6 +11,10 @@ Comlink.expose({
     await ready;
     return wasm.checkLinks(opts, onResult ? (r) => { onResult(r); } : undefined);
   },
+  async parseList(text) {
+    await ready;
+    return wasm.parseLinkList(text);
+  },
   async verifyCoin(text) {
     await ready;
     return wasm.verifyCoin(text);

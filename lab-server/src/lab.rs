@@ -1,5 +1,6 @@
 //! Link-lab endpoints: answers of every kind a link checker meets, on demand, and
-//! counters that show how many requests a client really had in flight.
+//! counters that show how many requests a client really had in flight. The census
+//! fixture lives here too, uncounted.
 //!
 //! Every answer carries `Access-Control-Allow-Origin: *` (readable from a page on
 //! any `*.localhost` origin) and `Cross-Origin-Resource-Policy: cross-origin`
@@ -145,6 +146,7 @@ pub fn router() -> Router {
     Router::new()
         .route("/stats", get(stats_view))
         .route("/reset", get(reset).post(reset))
+        .route("/census/api.php", get(crate::census::api))
         .with_state(stats)
         .merge(counted)
         .layer(SetResponseHeaderLayer::overriding(

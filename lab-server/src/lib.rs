@@ -1,6 +1,7 @@
 //! The lab server: serves the page cross-origin isolated (so wasm threads work) and
 //! the link-lab endpoints the link checker is tried against, all on this machine.
 
+pub mod census;
 pub mod lab;
 pub mod site;
 

@@ -158,3 +158,25 @@ async fn stats_count_requests_in_flight() {
     get(addr, "/lab/status/200").await;
     assert_eq!(stats(addr).await, StatsView { served: 1, in_flight: 0, max_in_flight: 1 });
 }
+
+#[tokio::test]
+async fn the_census_fixture_pages_through_random_pages() {
+    let addr = serve(Coep::RequireCorp).await;
+    let first: serde_json::Value = get(addr, "/lab/census/api.php?action=query&generator=random&grnlimit=4&prop=extlinks&format=json&formatversion=2&origin=*")
+        .await
+        .text()
+        .await
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap();
+    let pages = first["query"]["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 4);
+    assert_eq!(pages[0]["title"], "Anasimyia");
+    assert_eq!(pages[0]["extlinks"][0]["url"], format!("http://a.localhost:{}/lab/status/200", addr.port()));
+    assert_eq!(first["continue"]["grncontinue"], "4");
+    let rest: serde_json::Value =
+        serde_json::from_str(&get(addr, "/lab/census/api.php?grnlimit=50&grncontinue=4").await.text().await.unwrap())
+            .unwrap();
+    assert_eq!(rest["query"]["pages"].as_array().unwrap().len(), 6);
+    assert!(rest.get("continue").is_none());
+    assert_eq!(stats(addr).await.served, 0, "the fixture is not a lab request");
+}

@@ -1,26 +1,33 @@
 //! The link checker's I/O: fetch promises on one thread, at most C in flight.
 //!
-//! `buffer_unordered(C)` is the pool: it keeps C request futures going and yields
-//! each result as it completes (`as_completed`). A timeout per request and the
+//! A [`Scheduler`] decides which entry starts next (C in flight, and at most so many
+//! per host), a `FuturesUnordered` holds the requests in flight, and each result is
+//! handed to the page as it completes (`as_completed`). A timeout per request and the
 //! user's Stop both reach the browser through one `AbortSignal`, so an abandoned
 //! request is really cancelled, not just ignored.
 
 use super::clock::now_ms;
 use super::output::to_js;
 use crate::args::LinksJob;
-use crate::links::{LinkError, LinkResult, classify, fetchable};
-use futures::stream::{self, StreamExt};
+use crate::links::{
+    FetchMode, LinkError, LinkResult, Method, Scheduler, classify, fetchable, host_key, retry_delay_ms,
+};
+use futures::stream::{FuturesUnordered, StreamExt};
 use js_sys::{Array, Function, Promise, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, RequestCache, RequestInit, RequestMode, RequestRedirect, Response};
+use web_sys::{
+    AbortController, AbortSignal, RequestCache, RequestInit, RequestMode, RequestRedirect, Response, ResponseType,
+};
 
 #[wasm_bindgen]
 extern "C" {
-    // The global fetch, on a window or in a worker alike.
+    // The global fetch and setTimeout, on a window or in a worker alike.
     #[wasm_bindgen(js_name = fetch)]
     fn fetch_with_init(input: &str, init: &RequestInit) -> Promise;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Function, ms: u32) -> JsValue;
 }
 
 thread_local! {
@@ -41,51 +48,123 @@ pub async fn check(job: LinksJob, on_result: Option<Function>) -> Vec<LinkResult
     let stop = AbortController::new().expect("AbortController exists wherever fetch does");
     let signal = stop.signal();
     STOP.with(|s| s.replace(Some(stop)));
-    let timeout_ms = job.timeout_ms;
-    let mut results: Vec<LinkResult> = stream::iter(job.urls.into_iter().enumerate())
-        .map(|(index, url)| check_one(index, url, timeout_ms, &signal))
-        .buffer_unordered(job.concurrency)
-        .inspect(|r| {
-            if let (Some(f), Ok(js)) = (&on_result, to_js(r)) {
-                let _ = f.call1(&JsValue::NULL, &js);
-            }
-        })
-        .collect()
-        .await;
+    let targets: Vec<Option<url::Url>> = job.urls.iter().map(|u| fetchable(u)).collect();
+    let hosts: Vec<Option<String>> = targets.iter().map(|t| t.as_ref().map(host_key)).collect();
+    let mut scheduler = Scheduler::new(&hosts, job.concurrency, job.per_host);
+    let emit = |r: &LinkResult| {
+        if let (Some(f), Ok(js)) = (&on_result, to_js(r)) {
+            let _ = f.call1(&JsValue::NULL, &js);
+        }
+    };
+
+    let mut results: Vec<LinkResult> = Vec::with_capacity(job.urls.len());
+    // Entries that are not web URLs are answered at once and never fetched.
+    for (index, url) in job.urls.iter().enumerate() {
+        if targets[index].is_none() {
+            let r = LinkResult::failed(url.clone(), index, LinkError::InvalidUrl, 0.0);
+            emit(&r);
+            results.push(r);
+        }
+    }
+    let mut running = FuturesUnordered::new();
+    loop {
+        while let Some(i) = scheduler.next() {
+            let target = targets[i].clone().expect("the scheduler only starts fetchable entries");
+            running.push(check_one(i, job.urls[i].clone(), target, &job, &signal));
+        }
+        let Some(r) = running.next().await else { break };
+        scheduler.done(r.index);
+        emit(&r);
+        results.push(r);
+    }
     STOP.with(|s| s.replace(None));
     results.sort_by_key(|r| r.index);
     results
 }
 
-async fn check_one(index: usize, url: String, timeout_ms: u32, stop: &AbortSignal) -> LinkResult {
-    let Some(target) = fetchable(&url) else {
-        return LinkResult::failed(url, index, LinkError::InvalidUrl, 0.0);
-    };
+/// One entry: its attempts, with back-off between them.
+async fn check_one(index: usize, url: String, target: url::Url, job: &LinksJob, stop: &AbortSignal) -> LinkResult {
+    let t0 = now_ms();
+    let mut attempt = 1;
+    loop {
+        let mut r = match job.method {
+            Method::Get => request(&url, index, &target, "GET", job, stop).await,
+            Method::HeadThenGet => {
+                let head = request(&url, index, &target, "HEAD", job, stop).await;
+                let refused = head.error.is_some() || matches!(head.status, Some(405 | 501));
+                if refused && !stop.aborted() { request(&url, index, &target, "GET", job, stop).await } else { head }
+            }
+        };
+        r.attempts = attempt;
+        r.ms = now_ms() - t0;
+        if attempt > job.retries || !r.retryable() || stop.aborted() {
+            return r;
+        }
+        sleep(retry_delay_ms(attempt)).await;
+        if stop.aborted() {
+            return LinkResult {
+                attempts: attempt,
+                ..LinkResult::failed(url, index, LinkError::Aborted, now_ms() - t0)
+            };
+        }
+        attempt += 1;
+    }
+}
+
+/// One request, its body read to the end (a link that sends headers and then stalls
+/// is not alive).
+async fn request(
+    url: &str,
+    index: usize,
+    target: &url::Url,
+    method: &str,
+    job: &LinksJob,
+    stop: &AbortSignal,
+) -> LinkResult {
+    let url = url.to_owned();
     if stop.aborted() {
         return LinkResult::failed(url, index, LinkError::Aborted, 0.0);
     }
-    let timeout = AbortSignal::timeout_with_u32(timeout_ms);
+    let timeout = AbortSignal::timeout_with_u32(job.timeout_ms);
     let signal = AbortSignal::any(&Array::of2(&timeout, stop));
     let init = RequestInit::new();
+    init.set_method(method);
     init.set_signal(Some(&signal));
-    init.set_mode(RequestMode::Cors);
+    init.set_mode(match job.mode {
+        FetchMode::Cors => RequestMode::Cors,
+        FetchMode::NoCors => RequestMode::NoCors,
+    });
     init.set_redirect(RequestRedirect::Follow);
     init.set_cache(RequestCache::NoStore);
     let t0 = now_ms();
     let answer = async {
         let response: Response = JsFuture::from(fetch_with_init(target.as_str(), &init)).await?.unchecked_into();
-        // The body is part of the check: a link that sends headers and then stalls is not alive.
         let body = JsFuture::from(response.array_buffer()?).await?;
         let bytes = body.unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;
-        Ok::<_, JsValue>((response.status(), bytes, response.redirected()))
+        Ok::<_, JsValue>((response, bytes))
     }
     .await;
     let ms = now_ms() - t0;
     match answer {
-        Ok((status, bytes, redirected)) => LinkResult::answered(url, index, status, bytes, ms, redirected),
+        Ok((response, _)) if response.type_() == ResponseType::Opaque => LinkResult::reached(url, index, ms),
+        Ok((response, bytes)) => {
+            let bytes = if method == "HEAD" { content_length(&response).unwrap_or(0) } else { bytes };
+            LinkResult::answered(url, index, response.status(), bytes, ms, response.redirected())
+        }
         Err(e) => {
             let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
             LinkResult::failed(url, index, classify(&name, timeout.aborted(), stop.aborted()), ms)
         }
     }
+}
+
+fn content_length(response: &Response) -> Option<u64> {
+    response.headers().get("content-length").ok().flatten()?.parse().ok()
+}
+
+async fn sleep(ms: u32) {
+    let wait = Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms);
+    });
+    let _ = JsFuture::from(wait).await;
 }

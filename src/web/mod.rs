@@ -109,6 +109,13 @@ pub async fn check_links(opts: JsValue, on_result: Option<js_sys::Function>) -> 
     output::to_js(&output::Links { elapsed_ms: clock::now_ms() - t0, results })
 }
 
+/// Reads a pasted or uploaded list: the URLs to check, and each line left out with
+/// its number and why.
+#[wasm_bindgen(js_name = parseLinkList)]
+pub fn parse_link_list(text: &str) -> Result<JsValue, JsError> {
+    output::to_js(&crate::links::parse_list(text))
+}
+
 /// Aborts every request of the running link check at once.
 #[wasm_bindgen(js_name = stopLinks)]
 pub fn stop_links() {
