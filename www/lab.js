@@ -6,9 +6,11 @@
 //   lab.primes({workers, numbers, chunksize, algorithm})
 //   lab.links({urls, concurrency, timeoutMs, mode, retries, perHost, method, onResult})
 //   lab.parseLinks(text) -> {urls, rejected: [{line, text, reason}], blankLines}
+//   lab.census({pages, live, mode, concurrency, timeoutMs, onResult})
 //   lab.progress(), lab.stop(kind), lab.verifyCoin(text), lab.labLinks()
 // The compute runs in workers; nothing here blocks the page.
 import * as Comlink from './vendor/comlink.mjs';
+import { census } from './census.js';
 
 export const MAX_WORKERS = 128;
 
@@ -213,6 +215,11 @@ export function createLab() {
     parseLinks(text) {
       if (typeof text !== 'string') return Promise.reject(new Error('text: must be a string'));
       return links.parseList(text);
+    },
+
+    /** The course's census: random Wikipedia pages (or the offline fixture), their links, checked. */
+    census(opts = {}) {
+      return census(lab, opts);
     },
 
     /** md5 of any text and whether it is a coin (computed in a worker). */

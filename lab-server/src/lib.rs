@@ -6,7 +6,10 @@ pub mod lab;
 pub mod site;
 
 use axum::Router;
+use axum::serve::ListenerExt;
+use std::future::Future;
 use std::path::PathBuf;
+use tokio::net::TcpListener;
 
 /// How the page is isolated; the first two make `crossOriginIsolated` true.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,4 +43,20 @@ pub struct Config {
 /// The whole server: the site and the lab under `/lab`.
 pub fn app(config: &Config) -> Router {
     Router::new().nest("/lab", lab::router()).merge(site::router(config))
+}
+
+/// Serves the app on `listener` until `shutdown` resolves.
+///
+/// TCP_NODELAY: without it a small answer can wait on Nagle's algorithm and the
+/// client's delayed ACK, which added tens of milliseconds to every lab request and
+/// would be measured as link latency.
+pub async fn serve(
+    listener: TcpListener,
+    config: &Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, app(config)).with_graceful_shutdown(shutdown).await
 }

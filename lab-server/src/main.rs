@@ -1,5 +1,5 @@
 use clap::Parser;
-use lab_server::{Coep, Config, app};
+use lab_server::{Coep, Config, serve};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
@@ -45,10 +45,11 @@ async fn main() {
     let host = if local.ip().is_loopback() { "localhost".to_owned() } else { local.ip().to_string() };
     println!("Concurrency Lab: http://{host}:{}/", local.port());
     let config = Config { root: cli.root, coep: cli.coep };
-    axum::serve(listener, app(&config))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .expect("server error");
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let Err(e) = serve(listener, &config, shutdown).await {
+        eprintln!("lab-server: {e}");
+        std::process::exit(1);
+    }
 }

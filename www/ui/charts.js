@@ -28,17 +28,19 @@ function markPlugin(at, label) {
 }
 
 /**
- * A line chart against pool size. `series`: [{label, values, dash, points}], values
- * aligned with `xs` (null where a series has no value).
+ * A line chart against pool size (or concurrency). `series`: [{label, values, dash,
+ * points}], values aligned with `xs` (null where a series has no value). `mark`
+ * draws a labelled vertical line, by default at the cores.
  */
-export function sweepChart(node, { title, xs, series, yLabel, cores, width }) {
+export function sweepChart(node, { title, xs, series, yLabel, xLabel = 'workers (N)', cores, mark, width }) {
+  mark ??= { at: cores, label: `hardwareConcurrency = ${cores}` };
   node.replaceChildren();
   const opts = {
     title,
     width: width ?? Math.min(node.clientWidth || 520, 520),
     height: 260,
     scales: { x: { distr: 3, log: 2, time: false }, y: { range: (u, min, max) => [0, max * 1.08 || 1] } },
-    axes: [{ label: 'workers (N)' }, { label: yLabel }],
+    axes: [{ label: xLabel }, { label: yLabel }],
     series: [
       { label: 'N' },
       ...series.map((s, i) => ({
@@ -50,7 +52,7 @@ export function sweepChart(node, { title, xs, series, yLabel, cores, width }) {
         points: { show: s.points ?? true, size: 6 },
       })),
     ],
-    plugins: [markPlugin(cores, `hardwareConcurrency = ${cores}`)],
+    plugins: [markPlugin(mark.at, mark.label)],
     legend: { live: true },
   };
   return new uPlot(opts, [xs, ...series.map((s) => s.values)], node);

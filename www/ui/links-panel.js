@@ -1,54 +1,269 @@
 // Link check panel: fetch promises on one thread, at most C in flight, results as
 // they complete. URLs are shown as text, never as HTML.
-import { $, el, ms, bytes, showError, bindRange, optional } from './dom.js';
+import { $, el, ms, bytes, count, showError, bindRange, optional } from './dom.js';
+import { sweepChart } from './charts.js';
+import { parseWorkerList } from './sweep-math.js';
+
+/** Public endpoints known to answer with Access-Control-Allow-Origin: *. They need the internet. */
+export const PUBLIC_LIST = [
+  'https://httpbin.org/status/200',
+  'https://httpbin.org/status/404',
+  'https://httpbin.org/delay/1',
+  'https://api.github.com/zen',
+  'https://jsonplaceholder.typicode.com/todos/1',
+  'https://dog.ceo/api/breeds/list/all',
+  'https://en.wikipedia.org/w/api.php?action=query&meta=siteinfo&format=json&origin=*',
+];
+
+/** The class a result counts under in the totals and the histogram. */
+export function outcomeClass(r) {
+  if (r.error) return r.error;
+  if (r.opaque) return 'reachable';
+  return `${Math.floor(r.status / 100)}xx`;
+}
+
+const CLASSES = ['2xx', '3xx', '4xx', '5xx', 'reachable', 'timeout', 'network', 'aborted', 'invalid-url'];
+const LATENCY_BINS = [50, 100, 250, 500, 1000, 2000, 5000, Infinity];
+const COLUMNS = [
+  ['#', (r) => r.done], ['url', (r) => r.url], ['status', (r) => r.status ?? -1], ['outcome', outcomeClass],
+  ['bytes', (r) => r.bytes ?? -1], ['latency', (r) => r.ms], ['tries', (r) => r.attempts], ['done at', (r) => r.at],
+];
+
+function bars(node, entries) {
+  const max = Math.max(1, ...entries.map(([, n]) => n));
+  node.replaceChildren(...entries.map(([label, n]) => el('div.hbar', {},
+    el('span.label', {}, label), el('span.track', {}, el('span.fill', { style: `width:${(100 * n) / max}%` })), el('span.n', {}, n))));
+}
+
+function download(a, name, text, type) {
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.hidden = false;
+}
 
 export function linksPanel(lab, root) {
   const f = {
     concurrency: $('#links-concurrency', root), timeout: $('#links-timeout', root), urls: $('#links-urls', root),
     run: $('#links-run', root), stop: $('#links-stop', root), error: $('#links-error', root),
-    table: $('#links-results tbody', root), summary: $('#links-summary', root), totals: $('#links-totals', root),
-    reset: $('#links-default', root),
+    table: $('#links-results tbody', root), head: $('#links-results thead tr', root), summary: $('#links-summary', root),
+    totals: $('#links-totals', root), source: $('#links-source', root), file: $('#links-file', root),
+    mode: $('#links-mode', root), retries: $('#links-retries', root), perHost: $('#links-per-host', root),
+    method: $('#links-method', root), report: $('#links-report', root), histogram: $('#links-histogram', root),
+    latency: $('#links-latency', root), csv: $('#links-csv', root), json: $('#links-json', root),
+    censusRun: $('#census-run', root), censusPages: $('#census-pages', root), censusLive: $('#census-live', root),
+    censusStatus: $('#census-status', root),
   };
   bindRange(f.concurrency);
-  f.urls.value = lab.labLinks().join('\n');
-  f.reset.addEventListener('click', () => { f.urls.value = lab.labLinks().join('\n'); });
+  const lists = { lab: () => lab.labLinks().join('\n'), public: () => PUBLIC_LIST.join('\n') };
+  const showSource = () => {
+    root.dataset.source = f.source.value;
+    if (lists[f.source.value]) f.urls.value = lists[f.source.value]();
+  };
+  f.source.addEventListener('change', showSource);
+  showSource();
+  f.file.addEventListener('change', async () => {
+    const file = f.file.files?.[0];
+    if (!file) return;
+    f.urls.value = await file.text();
+    f.source.value = 'own';
+    root.dataset.source = 'own';
+  });
+  const showMode = () => { root.dataset.mode = f.mode.value; };
+  f.mode.addEventListener('change', showMode);
+  showMode();
 
-  function outcome(r) {
-    if (r.error) return r.error;
-    return `${r.status}${r.redirected ? ' (redirected)' : ''}`;
+  let rows = [];
+  let sortBy = null;
+
+  function row(r) {
+    return el('tr', { className: r.ok ? 'ok' : 'bad' },
+      el('td.num', {}, r.done), el('td.url', {}, r.url), el('td.num', {}, r.status ?? '–'), el('td', {}, outcomeClass(r) + (r.redirected ? ' (redirected)' : '')),
+      el('td.num', {}, bytes(r.bytes)), el('td.num', {}, ms(r.ms)), el('td.num', {}, r.attempts), el('td.num', {}, ms(r.at)));
+  }
+
+  function renderTable() {
+    const sorted = sortBy ? [...rows].sort((a, b) => {
+      const [x, y] = [sortBy.key(a), sortBy.key(b)];
+      return (x < y ? -1 : x > y ? 1 : 0) * sortBy.dir;
+    }) : rows;
+    f.table.replaceChildren(...sorted.map(row));
+  }
+
+  f.head.replaceChildren(...COLUMNS.map(([label, key]) => {
+    const th = el('th', { title: 'sort', tabIndex: 0 }, label);
+    const sort = () => {
+      sortBy = { label, key, dir: sortBy?.label === label ? -sortBy.dir : 1 };
+      for (const h of f.head.children) h.removeAttribute('aria-sort');
+      th.setAttribute('aria-sort', sortBy.dir > 0 ? 'ascending' : 'descending');
+      renderTable();
+    };
+    th.addEventListener('click', sort);
+    th.addEventListener('keydown', (e) => { if (e.key === 'Enter') sort(); });
+    return th;
+  }));
+
+  function summarise() {
+    const tally = Object.fromEntries(CLASSES.map((c) => [c, 0]));
+    for (const r of rows) tally[outcomeClass(r)]++;
+    const ok = rows.filter((r) => r.ok).length;
+    const broken = tally['3xx'] + tally['4xx'] + tally['5xx'];
+    f.totals.textContent = [`ok ${ok}`, `broken ${broken}`, `timeouts ${tally.timeout}`, `network errors ${tally.network}`,
+      tally['invalid-url'] ? `invalid ${tally['invalid-url']}` : '', tally.aborted ? `stopped ${tally.aborted}` : ''].filter(Boolean).join(' · ');
+    bars(f.histogram, CLASSES.filter((c) => tally[c]).map((c) => [c, tally[c]]));
+    const timed = rows.filter((r) => r.status !== null || r.opaque);
+    bars(f.latency, LATENCY_BINS.map((hi, i) => {
+      const lo = i ? LATENCY_BINS[i - 1] : 0;
+      return [hi === Infinity ? `≥ ${ms(lo)}` : `< ${ms(hi)}`, timed.filter((r) => r.ms >= lo && r.ms < hi).length];
+    }));
+  }
+
+  function exportRows() {
+    const cols = ['index', 'url', 'ok', 'status', 'bytes', 'ms', 'error', 'redirected', 'opaque', 'attempts'];
+    const csvCell = (v) => (v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
+    download(f.csv, 'links.csv', [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n', 'text/csv');
+    download(f.json, 'links.json', JSON.stringify(rows.map((r) => Object.fromEntries(cols.map((c) => [c, r[c]]))), null, 2), 'application/json');
+  }
+
+  function begin() {
+    showError(f.error, null);
+    f.run.disabled = f.censusRun.disabled = true;
+    f.stop.disabled = false;
+    rows = [];
+    sortBy = null;
+    f.table.replaceChildren();
+    f.summary.textContent = '';
+    const t0 = performance.now();
+    let frame = 0;
+    return (r) => {
+      rows.push({ ...r, done: rows.length + 1, at: performance.now() - t0 });
+      if (!sortBy) f.table.append(row(rows.at(-1)));
+      // Totals redrawn at most every 100 ms, so 10,000 results stay cheap.
+      if (!frame) frame = setTimeout(() => { frame = 0; summarise(); }, 100);
+    };
+  }
+
+  function end() {
+    summarise();
+    exportRows();
+    f.run.disabled = f.censusRun.disabled = false;
+    f.stop.disabled = true;
+  }
+
+  function reportList(list) {
+    f.report.replaceChildren(...list.rejected.map((r) => el('li', {}, r.line ? `line ${r.line}: ` : '', el('code', {}, r.text), r.text ? ` — ${r.reason}` : r.reason)));
+    f.report.hidden = !list.rejected.length;
+  }
+
+  function options() {
+    return {
+      concurrency: Number(f.concurrency.value), timeoutMs: optional(f.timeout), mode: f.mode.value,
+      retries: optional(f.retries), perHost: optional(f.perHost), method: f.method.value,
+    };
   }
 
   async function run() {
-    showError(f.error, null);
-    f.run.disabled = true;
-    f.stop.disabled = false;
-    f.table.replaceChildren();
-    f.summary.textContent = '';
-    const urls = f.urls.value.split('\n').map((l) => l.trim()).filter(Boolean);
-    const tally = { ok: 0, broken: 0, timeout: 0, network: 0, 'invalid-url': 0, aborted: 0 };
-    const t0 = performance.now();
-    const onResult = (r) => {
-      if (r.ok) tally.ok++;
-      else if (r.error) tally[r.error]++;
-      else tally.broken++;
-      f.table.append(el('tr', { className: r.ok ? 'ok' : 'bad' },
-        el('td.num', {}, f.table.children.length + 1), el('td.url', {}, r.url), el('td', {}, outcome(r)),
-        el('td.num', {}, bytes(r.bytes)), el('td.num', {}, ms(r.ms)), el('td.num', {}, ms(performance.now() - t0))));
-      f.totals.textContent = Object.entries(tally).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(' · ');
-    };
+    const onResult = begin();
     try {
-      const r = await lab.links({ urls, concurrency: Number(f.concurrency.value), timeoutMs: optional(f.timeout), onResult });
-      f.summary.replaceChildren(el('b', {}, `${r.results.length} links in ${ms(r.elapsedMs)}`), ` with at most ${f.concurrency.value} in flight.`);
+      const list = await lab.parseLinks(f.urls.value);
+      reportList(list);
+      const r = await lab.links({ urls: list.urls, onResult, ...options() });
+      f.summary.replaceChildren(el('b', {}, `${count(r.results.length)} links in ${ms(r.elapsedMs)}`),
+        ` with at most ${f.concurrency.value} in flight${list.rejected.length ? `; ${list.rejected.length} line${list.rejected.length > 1 ? 's' : ''} left out (see above)` : ''}.`);
       return r;
     } catch (e) {
       showError(f.error, e);
     } finally {
-      f.run.disabled = false;
-      f.stop.disabled = true;
+      end();
+    }
+  }
+
+  async function runCensus() {
+    const onResult = begin();
+    try {
+      const o = options();
+      const r = await lab.census({ pages: Number(f.censusPages.value) || 10, live: f.censusLive.checked, mode: 'no-cors', concurrency: o.concurrency, timeoutMs: o.timeoutMs, onResult, onStage: (s) => { f.censusStatus.textContent = s; } });
+      reportList(r.list);
+      const left = r.list.rejected.length;
+      f.censusStatus.textContent = `${r.pages.length} pages, ${r.links} external links: ${r.list.urls.length} checked in no-cors mode${left ? `, ${left} left out (duplicates or not http(s))` : ''}.`;
+      f.summary.replaceChildren(el('b', {}, `${count(r.check.results.length)} links in ${ms(r.check.elapsedMs)}`), ` with at most ${o.concurrency} in flight.`);
+      return r;
+    } catch (e) {
+      showError(f.error, e);
+      f.censusStatus.textContent = '';
+    } finally {
+      end();
     }
   }
 
   f.run.addEventListener('click', run);
+  f.censusRun.addEventListener('click', runCensus);
   f.stop.addEventListener('click', () => lab.stop('links'));
-  return { run };
+  const sweep = concurrencySweep(lab, $('#links-sweep', root));
+  return { run, runCensus, sweep };
+}
+
+/** Wall time against C for one host and for many: the browser's per-host cap, seen. */
+function concurrencySweep(lab, host) {
+  const list = el('input', { value: '1, 5, 10, 100', size: 16, 'aria-label': 'concurrency values' });
+  const n = el('input', { value: '60', size: 5, inputmode: 'numeric', 'aria-label': 'links' });
+  const delay = el('input', { value: '100', size: 5, inputmode: 'numeric', 'aria-label': 'delay' });
+  const run = el('button.run', {}, 'Sweep');
+  const status = el('p.stats');
+  const error = el('p.error', { hidden: true });
+  const body = el('tbody');
+  const table = el('table.results', {}, el('thead', {}, el('tr', {}, ...['C', 'one host', 'spread over 16 hosts', 'ideal ⌈N/C⌉ × delay'].map((h) => el('th', {}, h)))), body);
+  const chart = el('div.chart');
+  host.append(
+    el('h3', {}, 'Concurrency sweep'),
+    el('p.note', {}, 'The same list of slow lab links, checked at each C: once all on one host, once spread over a.localhost … p.localhost. Over HTTP/1.1 a browser opens at most 6 connections per host, so on one host the time stops falling at C = 6.'),
+    el('div.controls', {}, el('label', {}, 'C values', list), el('label', {}, 'Links (N)', n), el('label', {}, 'Delay (ms)', delay), el('div.buttons', {}, run)),
+    error, status, table, chart,
+  );
+
+  async function sweep() {
+    showError(error, null);
+    let cs;
+    try {
+      cs = parseWorkerList(list.value, 1000);
+    } catch (e) {
+      showError(error, new Error(e.message.replace('workers list', 'C values').replace('pool size', 'concurrency')));
+      return null;
+    }
+    const count_ = Math.max(1, Math.min(1000, Number(n.value) || 60));
+    const d = Math.max(0, Math.min(10000, Number(delay.value) || 100));
+    const port = location.port ? `:${location.port}` : '';
+    const hosts = 'abcdefghijklmnop'.split('');
+    const oneHost = Array.from({ length: count_ }, (_, i) => `${location.protocol}//a.localhost${port}/lab/delay/${d}?i=${i}`);
+    const spread = oneHost.map((u, i) => u.replace('//a.localhost', `//${hosts[i % hosts.length]}.localhost`));
+    run.disabled = true;
+    body.replaceChildren();
+    const points = [];
+    try {
+      for (const c of cs) {
+        status.textContent = `C = ${c}…`;
+        const one = await lab.links({ urls: oneHost, concurrency: c });
+        const many = await lab.links({ urls: spread, concurrency: c });
+        const ideal = Math.ceil(count_ / c) * d;
+        points.push({ c, one: one.elapsedMs, many: many.elapsedMs, ideal });
+        const capped = c > 6 && one.elapsedMs > 1.5 * ideal;
+        body.append(el('tr', {}, el('td.num', {}, c), el('td.num', {}, `${ms(one.elapsedMs)}${capped ? ' — capped at 6 per host' : ''}`), el('td.num', {}, ms(many.elapsedMs)), el('td.num', {}, ms(ideal))));
+      }
+      status.textContent = `Done: ${count_} links of ${d} ms at each C.`;
+      chart.replaceChildren();
+      sweepChart(chart, {
+        title: 'Wall time against C', xLabel: 'requests in flight (C)', yLabel: 'ms', xs: points.map((p) => p.c),
+        mark: { at: 6, label: '6 connections per host' },
+        series: [{ label: 'one host', values: points.map((p) => p.one) }, { label: 'spread', values: points.map((p) => p.many) },
+          { label: 'ideal', values: points.map((p) => p.ideal), dash: [6, 4], color: '#7f8c8d' }],
+      });
+      return points;
+    } catch (e) {
+      showError(error, e);
+      return null;
+    } finally {
+      run.disabled = false;
+    }
+  }
+  run.addEventListener('click', sweep);
+  return { sweep };
 }

@@ -1,0 +1,46 @@
+// The course's census: random Wikipedia pages, their external links, then a check of
+// those links. Offline, the lab server's fixture answers in the MediaWiki API's shape.
+
+export const LIVE_API = 'https://ru.wikipedia.org/w/api.php';
+
+/** Random pages with their external links, through the MediaWiki API (CORS via origin=*). */
+export async function randomPages(api, pages, { signal } = {}) {
+  const out = [];
+  let cont = null;
+  while (out.length < pages) {
+    const q = new URLSearchParams({
+      action: 'query', generator: 'random', grnnamespace: '0', grnlimit: String(Math.min(20, pages - out.length)),
+      prop: 'extlinks', ellimit: 'max', format: 'json', formatversion: '2', origin: '*',
+    });
+    if (cont) q.set('grncontinue', cont);
+    const res = await fetch(`${api}?${q}`, { signal });
+    if (!res.ok) throw new Error(`census: the API answered ${res.status} at ${api}`);
+    const body = await res.json();
+    const batch = body?.query?.pages ?? [];
+    if (!batch.length) break;
+    out.push(...batch.map((p) => ({ title: String(p.title), links: (p.extlinks ?? []).map((l) => String(l.url ?? l['*'] ?? '')) })));
+    cont = body?.continue?.grncontinue ?? null;
+    if (!cont && api !== LIVE_API) break; // the fixture has run out of pages
+  }
+  return out.slice(0, pages);
+}
+
+/** Protocol-relative links (`//host/path`), as MediaWiki gives them, made absolute. */
+export function absolute(link, protocol) {
+  return link.startsWith('//') ? `${protocol}${link}` : link;
+}
+
+/**
+ * Runs a census: pages → links → a check in `mode` (no-cors by default: external
+ * sites seldom send CORS headers). Returns the pages, the list report and the check.
+ */
+export async function census(lab, { pages = 10, live = false, mode = 'no-cors', concurrency = 10, timeoutMs = 5000, onResult, onStage } = {}) {
+  const api = live ? LIVE_API : new URL('/lab/census/api.php', location.href).href;
+  onStage?.(`fetching ${pages} random pages from ${live ? 'Wikipedia' : 'the offline fixture'}…`);
+  const found = await randomPages(api, pages);
+  const links = found.flatMap((p) => p.links.map((l) => absolute(l, live ? 'https:' : location.protocol)));
+  const list = await lab.parseLinks(links.join('\n'));
+  onStage?.(`checking ${list.urls.length} links from ${found.length} pages…`);
+  const check = await lab.links({ urls: list.urls, mode, concurrency, timeoutMs, onResult });
+  return { api, pages: found, links: links.length, list, check };
+}
