@@ -2,7 +2,7 @@
 //! class, and the in-flight counters.
 
 use lab_server::lab::StatsView;
-use lab_server::{Coep, Config, serve};
+use lab_server::{Coep, Config};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,7 +25,7 @@ async fn serve(coep: Coep) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = Config { root: site(), coep };
-    tokio::spawn(async move { serve(listener, &config, std::future::pending()).await.unwrap() });
+    tokio::spawn(async move { lab_server::serve(listener, &config, std::future::pending()).await.unwrap() });
     addr
 }
 
