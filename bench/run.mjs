@@ -1,6 +1,7 @@
-// make bench: the CPU lab's numbers on this machine, in one run.
+// make bench: the lab's numbers on this machine, in one run.
 // Mining sweep and primes sweep in headless Chromium (wasm + Web Workers), the same
-// mining core natively with rayon at the same pool sizes, one table, JSON + Markdown.
+// mining core natively with rayon at the same pool sizes, the link sweep beside
+// CPython's ThreadPoolExecutor, one report: JSON + Markdown under bench/results/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -74,7 +75,7 @@ for (const c of primeCases) {
 }
 
 // ---------------------------------------------------------------- links
-const links = await linkBench(page, server, log);
+const links = await linkBench(page, server, log, REPS);
 
 await browser.close();
 await server.stop();
