@@ -32,7 +32,7 @@ setup:
 setup-test:
 	bash scripts/setup.sh --test
 
-test: setup-test test-native test-wasm test-e2e
+test: setup-test lint test-native test-wasm test-e2e
 
 test-native:
 	cargo test --workspace

@@ -115,10 +115,11 @@ pub fn parse_decimal_u64(arg: &str, text: &str) -> Result<u64, ArgError> {
         return Err(ArgError::new(arg, "is empty; expected a decimal integer"));
     }
     let digits = t.strip_prefix('+').unwrap_or(t);
-    if let Some(rest) = t.strip_prefix('-') {
-        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ArgError::new(arg, format!("must not be negative (got {shown})")));
-        }
+    if let Some(rest) = t.strip_prefix('-')
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(ArgError::new(arg, format!("must not be negative (got {shown})")));
     }
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ArgError::new(arg, format!("\"{shown}\" is not a decimal integer")));

@@ -148,7 +148,7 @@ impl Scheduler {
     }
 
     /// The next entry to start now, if a slot is free and some host has room.
-    pub fn next(&mut self) -> Option<usize> {
+    pub fn start_next(&mut self) -> Option<usize> {
         if self.in_flight >= self.total {
             return None;
         }
@@ -313,16 +313,16 @@ mod tests {
         let hosts: Vec<Option<String>> =
             ["a", "a", "a", "b", "b", "c"].iter().map(|h| Some(h.to_string())).chain([None]).collect();
         let mut s = Scheduler::new(&hosts, 3, 2);
-        assert_eq!((s.next(), s.next(), s.next(), s.next()), (Some(0), Some(1), Some(3), None));
+        assert_eq!((s.start_next(), s.start_next(), s.start_next(), s.start_next()), (Some(0), Some(1), Some(3), None));
         s.done(0);
         // Host a is back to one request, but entry 4 (host b) comes first in the list.
-        assert_eq!(s.next(), Some(2));
+        assert_eq!(s.start_next(), Some(2));
         s.done(1);
-        assert_eq!(s.next(), Some(4));
+        assert_eq!(s.start_next(), Some(4));
         s.done(2);
-        assert_eq!(s.next(), Some(5));
+        assert_eq!(s.start_next(), Some(5));
         s.done(6); // an unfetched entry holds no slot
-        assert_eq!(s.next(), None);
+        assert_eq!(s.start_next(), None);
         assert_eq!(s.waiting(), 0);
     }
 
@@ -330,7 +330,7 @@ mod tests {
     fn a_busy_host_does_not_block_the_others() {
         let hosts: Vec<Option<String>> = ["a", "a", "a", "b"].iter().map(|h| Some(h.to_string())).collect();
         let mut s = Scheduler::new(&hosts, 10, 1);
-        assert_eq!((s.next(), s.next(), s.next()), (Some(0), Some(3), None));
+        assert_eq!((s.start_next(), s.start_next(), s.start_next()), (Some(0), Some(3), None));
     }
 
     #[test]

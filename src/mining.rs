@@ -236,12 +236,12 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
         let mut coins = found.lock().unwrap_or_else(|e| e.into_inner());
         progress.publish_coin(coins.len(), coin.text.as_bytes(), &digest, coin.worker, coin.index);
         coins.push(coin);
-        if let Some(k) = job.coins {
-            if coins.len() as u64 >= k {
-                let mut idx: Vec<u64> = coins.iter().map(|c| c.index).collect();
-                idx.sort_unstable();
-                cutoff.fetch_min(idx[k as usize - 1], Relaxed);
-            }
+        if let Some(k) = job.coins
+            && coins.len() as u64 >= k
+        {
+            let mut idx: Vec<u64> = coins.iter().map(|c| c.index).collect();
+            idx.sort_unstable();
+            cutoff.fetch_min(idx[k as usize - 1], Relaxed);
         }
     };
 

@@ -19,7 +19,7 @@ pub fn trial_division(n: u64, stop: &dyn Fn() -> bool) -> Option<bool> {
     if n == 2 {
         return Some(true);
     }
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         return Some(false);
     }
     let root = n.isqrt();
@@ -27,7 +27,7 @@ pub fn trial_division(n: u64, stop: &dyn Fn() -> bool) -> Option<bool> {
     while i <= root {
         let end = root.min(i.saturating_add(2 * STOP_CHECK));
         while i <= end {
-            if n % i == 0 {
+            if n.is_multiple_of(i) {
                 return Some(false);
             }
             i += 2;
@@ -64,7 +64,7 @@ pub fn miller_rabin(n: u64) -> bool {
         return false;
     }
     for p in BASES {
-        if n % p == 0 {
+        if n.is_multiple_of(p) {
             return n == p;
         }
     }

@@ -68,7 +68,7 @@ pub async fn check(job: LinksJob, on_result: Option<Function>) -> Vec<LinkResult
     }
     let mut running = FuturesUnordered::new();
     loop {
-        while let Some(i) = scheduler.next() {
+        while let Some(i) = scheduler.start_next() {
             let target = targets[i].clone().expect("the scheduler only starts fetchable entries");
             running.push(check_one(i, job.urls[i].clone(), target, &job, &signal));
         }
