@@ -49,6 +49,20 @@ const stops = await page.evaluate(async () => {
   return out;
 });
 
+// ---------------------------------------------------------------- main thread during a run
+log('main thread during a run from the page');
+const longTasks = await page.evaluate(async (workers) => {
+  const seen = [];
+  const observer = new PerformanceObserver((list) => seen.push(...list.getEntries().map((e) => e.duration)));
+  observer.observe({ type: 'longtask' });
+  document.querySelector('#mine-workers').value = String(workers);
+  document.querySelector('#mine-count').value = '50000000';
+  document.querySelector('#mine-run').click();
+  while (!/hashes in/.test(document.querySelector('#mine-summary').textContent)) await new Promise((r) => setTimeout(r, 100));
+  observer.disconnect();
+  return seen;
+}, cores);
+
 // ---------------------------------------------------------------- primes, wasm
 const COURSE = ['112272535095293', '112582705942171', '112272535095293', '115280095190773', '115797848077099', '1099726899285419'];
 const odd = Array.from({ length: 1000 }, (_, i) => (1000000000000001n + 2n * BigInt(i)).toString());
@@ -124,6 +138,8 @@ const md = [
   '',
   `Stop: a mining run ends ${f2(median(stops))} ms (median of 5) after Stop is pressed.`,
   '',
+  `Main thread while the page mines 50,000,000 nonces on ${cores} workers with live counters: ${longTasks.length} long tasks over 50 ms${longTasks.length ? ` (longest ${Math.round(Math.max(...longTasks))} ms)` : ''}.`,
+  '',
   '## Primes',
   '',
   '| case | workers | time | speed-up |',
@@ -139,7 +155,7 @@ const md = [
 
 mkdirSync(`${root}bench/results`, { recursive: true });
 const base = `${root}bench/results/${date}`;
-writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, mining: rows, miningRuns: wasm, nativeMs: native, stopMs: stops, primes, links: links.json, targets }, null, 2));
+writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, mining: rows, miningRuns: wasm, nativeMs: native, stopMs: stops, longTasksMs: longTasks, primes, links: links.json, targets }, null, 2));
 writeFileSync(`${base}.md`, md);
 console.log(md);
 console.log(`\nwritten: bench/results/${date}.json and .md`);

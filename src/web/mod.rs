@@ -66,16 +66,23 @@ pub fn pool_size() -> usize {
     rayon::current_num_threads()
 }
 
+/// Runs `work` as run `run_id` on the shared counters (zeroed first, marked finished
+/// after) and returns its result with its compute time in ms.
+fn run<T>(run_id: Option<u32>, work: impl FnOnce() -> T) -> (T, f64) {
+    PROGRESS.begin(run_id.unwrap_or(0));
+    let t0 = clock::now_ms();
+    let result = work();
+    let elapsed = clock::now_ms() - t0;
+    PROGRESS.finish();
+    (result, elapsed)
+}
+
 /// `lab.mine`: mines on the pool; blocks the calling worker until the run ends.
 #[wasm_bindgen]
 pub fn mine(opts: JsValue) -> Result<JsValue, JsError> {
     let args: MineArgs = options(opts)?;
     let job = args.check().map_err(arg_error)?;
-    PROGRESS.begin(args.run_id.unwrap_or(0));
-    let t0 = clock::now_ms();
-    let report = crate::mining::mine(&job, &PROGRESS, &clock::now_ms);
-    let elapsed = clock::now_ms() - t0;
-    PROGRESS.finish();
+    let (report, elapsed) = run(args.run_id, || crate::mining::mine(&job, &PROGRESS, &clock::now_ms));
     output::to_js(&output::Mined::new(&job, &report, elapsed))
 }
 
@@ -84,11 +91,7 @@ pub fn mine(opts: JsValue) -> Result<JsValue, JsError> {
 pub fn primes(opts: JsValue) -> Result<JsValue, JsError> {
     let args: PrimesArgs = options(opts)?;
     let job = args.check().map_err(arg_error)?;
-    PROGRESS.begin(args.run_id.unwrap_or(0));
-    let t0 = clock::now_ms();
-    let report = crate::primes::map_primes(&job, &PROGRESS, &clock::now_ms);
-    let elapsed = clock::now_ms() - t0;
-    PROGRESS.finish();
+    let (report, elapsed) = run(args.run_id, || crate::primes::map_primes(&job, &PROGRESS, &clock::now_ms));
     output::to_js(&output::Primes::new(&job, &report, elapsed))
 }
 

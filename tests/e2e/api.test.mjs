@@ -1,19 +1,14 @@
 // window.lab against the real lab server in headless Chromium.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openLab, call, md5 } from './harness.mjs';
+import { call, md5, useLab } from './harness.mjs';
 
-let server, browser, page;
+const session = useLab();
+let server, page;
 
 before(async () => {
-  server = await startServer();
-  browser = await launch();
-  page = await openLab(browser, server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await session.ready;
+  ({ server, page } = session);
 });
 
 const COURSE = ['112272535095293', '112582705942171', '112272535095293', '115280095190773', '115797848077099', '1099726899285419'];

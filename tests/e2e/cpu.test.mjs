@@ -1,19 +1,14 @@
 // The CPU lab in depth: sweeps, timelines, Stop, the verify box, Miller–Rabin, live coins.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openLab, call, md5 } from './harness.mjs';
+import { call, md5, useLab } from './harness.mjs';
 
-let server, browser, page;
+const session = useLab();
+let server, page;
 
 before(async () => {
-  server = await startServer();
-  browser = await launch();
-  page = await openLab(browser, server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await session.ready;
+  ({ server, page } = session);
 });
 
 test('Miller–Rabin agrees with trial division on the course list and known cases', async () => {

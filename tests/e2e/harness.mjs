@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -63,4 +64,24 @@ export async function openLab(browser, url) {
 /** Calls a lab method in the page; resolves to {value} or {error: message}. */
 export function call(page, method, opts) {
   return page.evaluate(([m, o]) => window.lab[m](o).then((value) => ({ value }), (e) => ({ error: e.message, isError: e instanceof Error })), [method, opts]);
+}
+
+/**
+ * One lab server, one browser and one page for a test file: registers the hooks and
+ * returns an object whose fields are set once `ready` resolves.
+ */
+export function useLab() {
+  let up;
+  const ctx = { ready: new Promise((resolve) => { up = resolve; }) };
+  before(async () => {
+    ctx.server = await startServer();
+    ctx.browser = await launch();
+    ctx.page = await openLab(ctx.browser, ctx.server.url);
+    up();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
 }

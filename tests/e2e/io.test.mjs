@@ -1,20 +1,15 @@
 // The IO lab in depth: both modes, the in-flight bound, Stop, hostile lists, the census.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openLab, call } from './harness.mjs';
+import { call, useLab } from './harness.mjs';
 
-let server, browser, page;
+const session = useLab();
+let server, page;
 const at = (host, path) => `http://${host}.localhost:${server.port}/lab/${path}`;
 
 before(async () => {
-  server = await startServer();
-  browser = await launch();
-  page = await openLab(browser, server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await session.ready;
+  ({ server, page } = session);
 });
 
 async function settled(field, want) {

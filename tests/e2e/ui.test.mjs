@@ -1,22 +1,17 @@
 // The visible page, driven as a user would: sliders, Run, Stop, the result tables.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { startServer, launch, openLab, md5 } from './harness.mjs';
+import { startServer, openLab, md5, useLab } from './harness.mjs';
 
+const session = useLab();
 let server, browser, page;
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  server = await startServer();
-  browser = await launch();
-  page = await openLab(browser, server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await session.ready;
+  ({ server, browser, page } = session);
 });
 
 test('the environment line says the page is isolated', async () => {

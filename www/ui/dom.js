@@ -48,6 +48,26 @@ export function showError(node, err) {
   node.hidden = !err;
 }
 
+/**
+ * Runs a panel's job with Run disabled and Stop enabled, and shows its error under the
+ * panel instead of throwing; the panel stays usable either way.
+ */
+export async function runGuarded({ run, stop, error, summary }, job) {
+  showError(error, null);
+  run.disabled = true;
+  stop.disabled = false;
+  try {
+    return await job();
+  } catch (e) {
+    showError(error, e);
+    if (summary) summary.textContent = '';
+    return undefined;
+  } finally {
+    run.disabled = false;
+    stop.disabled = true;
+  }
+}
+
 /** Binds a range input to its <output>. */
 export function bindRange(input) {
   const out = input.parentElement.querySelector('output');

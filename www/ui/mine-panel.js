@@ -1,6 +1,6 @@
 // Coin mining panel: run the miner on a pool, watch its counters live, list coins as
 // they are found, see each worker's tasks on a timeline, sweep the pool size.
-import { $, el, ms, count, rate, showError, bindRange, optional, copy } from './dom.js';
+import { $, el, ms, count, rate, runGuarded, bindRange, optional, copy } from './dom.js';
 import { drawTimeline, timelineCaption } from './timeline.js';
 import { sweepPanel } from './sweep-panel.js';
 import { resourcesPanel } from './resources.js';
@@ -33,10 +33,7 @@ export function minePanel(lab, root) {
     };
   }
 
-  async function run() {
-    showError(f.error, null);
-    f.run.disabled = true;
-    f.stop.disabled = false;
+  const run = () => runGuarded(f, async () => {
     f.coinList.replaceChildren();
     f.summary.textContent = 'starting the pool…';
     const opts = options();
@@ -60,15 +57,10 @@ export function minePanel(lab, root) {
       const t = drawTimeline(f.timeline, r.spans, r.workers);
       f.caption.textContent = `${timelineCaption(t, 'tasks of 65,536 candidates')}${r.spansDropped ? ` (${count(r.spansDropped)} later tasks not drawn)` : ''}`;
       return r;
-    } catch (e) {
-      showError(f.error, e);
-      f.summary.textContent = '';
     } finally {
       live = null;
-      f.run.disabled = false;
-      f.stop.disabled = true;
     }
-  }
+  });
 
   function coinRow(c) {
     const text = el('code.coin', { title: 'click to copy' }, c.text);

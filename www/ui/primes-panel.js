@@ -1,6 +1,6 @@
 // Primes panel: map a primality test over a list on the pool, with a chunk size,
 // and show which worker ran each number, and when.
-import { $, el, ms, count, showError, bindRange, optional } from './dom.js';
+import { $, el, ms, count, runGuarded, bindRange, optional } from './dom.js';
 import { drawTimeline, timelineCaption } from './timeline.js';
 import { sweepPanel } from './sweep-panel.js';
 
@@ -52,10 +52,7 @@ export function primesPanel(lab, root) {
     return { workers: Number(f.workers.value), numbers: numbers(), chunksize: optional(f.chunksize), algorithm: f.algorithm.value };
   }
 
-  async function run() {
-    showError(f.error, null);
-    f.run.disabled = true;
-    f.stop.disabled = false;
+  const run = () => runGuarded(f, async () => {
     f.summary.textContent = 'starting the pool…';
     try {
       const opts = options();
@@ -80,15 +77,10 @@ export function primesPanel(lab, root) {
       );
       f.caption.textContent = timelineCaption(drawTimeline(f.timeline, r.spans, r.workers), `chunks of ${r.chunksize}`);
       return r;
-    } catch (e) {
-      showError(f.error, e);
-      f.summary.textContent = '';
     } finally {
       live = null;
-      f.run.disabled = false;
-      f.stop.disabled = true;
     }
-  }
+  });
 
   function frame(p) {
     if (!live || !p || p.kind !== 'primes') return;
