@@ -61,7 +61,13 @@ class Engine {
   }
 
   constructor(worker, remote, workers, s, startMs) {
-    Object.assign(this, { worker, remote, workers, startMs, failed: failureOf(worker) });
+    Object.assign(this, { worker, remote, workers, startMs, dead: false });
+    // A crashed engine (out of memory, say) fails its call and is never reused.
+    this.failed = failureOf(worker).catch((e) => {
+      this.dead = true;
+      throw e;
+    });
+    this.failed.catch(() => {});
     this.memory = s.memory;
     this.pointer = s.pointer;
     this.layout = s.layout;
@@ -159,7 +165,7 @@ export function createLab() {
 
   async function engineFor(workers) {
     if (!threadsSupported()) throw new Error(`workers: ${NOT_ISOLATED}`);
-    if (engine?.workers === workers) return { engine, poolStartMs: 0, poolReused: true };
+    if (engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true };
     engine?.terminate();
     engine = null;
     engine = await Engine.start(workers);
@@ -174,6 +180,7 @@ export function createLab() {
       active = run;
       try {
         const { engine: e, poolStartMs, poolReused } = await engineFor(workers);
+        run.computeT0 = performance.now();
         const result = run.cancelled ? null : await Promise.race([call(e.remote, { ...opts, workers, runId: run.runId }), e.failed]);
         return { ...(result ?? { cancelled: true }), workers, poolStartMs, poolReused };
       } finally {
@@ -257,7 +264,8 @@ export function createLab() {
         memoryBytes: v.bytes,
         // Coins found so far, from index `coinsFrom` on (the first 256 of a run).
         newCoins: coinsFrom === undefined || !current ? [] : engine.coins(coinsFrom, Atomics.load(v.u32, l.coins / 4)),
-        elapsedMs: active ? performance.now() - active.t0 : 0,
+        // Since the run reached the engine: the pool's start is not part of it.
+        elapsedMs: active?.computeT0 ? performance.now() - active.computeT0 : 0,
       };
     },
 
