@@ -4,8 +4,11 @@
 //! with `cargo test`. The [`web`] module is the thin wasm-bindgen facade the page's
 //! engine and link workers load.
 
+#![feature(portable_simd)]
+
 pub mod args;
 pub mod links;
+pub mod md5_lanes;
 pub mod mining;
 pub mod primes;
 pub mod progress;

@@ -6,6 +6,7 @@
 //! odometer that touches only the digits that change.
 
 use crate::args::{MineJob, MineMode};
+use crate::md5_lanes::{self, LANES};
 use crate::progress::Progress;
 use crate::schedule::{Flow, for_each_task};
 use md5::block_api::compress;
@@ -82,13 +83,22 @@ impl Candidate {
     /// Moves to the next nonce: adds one to the decimal number, carrying as needed.
     #[inline]
     pub fn advance(&mut self) {
+        self.advance_by(1);
+    }
+
+    /// Adds `step` (at most 9) to the decimal number: an odometer that touches only
+    /// the digits that change.
+    #[inline]
+    pub fn advance_by(&mut self, step: u8) {
+        let mut carry = step;
         for d in self.block[..COIN_LEN].iter_mut().rev() {
-            if *d == b'9' {
-                *d = b'0';
-            } else {
-                *d += 1;
+            let v = *d - b'0' + carry;
+            if v < 10 {
+                *d = b'0' + v;
                 return;
             }
+            *d = b'0' + v - 10;
+            carry = 1;
         }
     }
 
@@ -253,26 +263,41 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
         let started = clock();
         let len = CHUNK.min(job.count - first);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ task);
-        let mut cand = match job.mode {
-            MineMode::Nonce => Candidate::nonce(job.start + first),
-            MineMode::Random => Candidate::random(&mut rng),
+        // LANES candidates at a time, one per SIMD lane, each LANES nonces apart.
+        let mut lanes: [Candidate; LANES] = match job.mode {
+            MineMode::Nonce => {
+                let mut next = Candidate::nonce(job.start + first);
+                std::array::from_fn(|_| {
+                    let lane = next.clone();
+                    next.advance();
+                    lane
+                })
+            }
+            MineMode::Random => std::array::from_fn(|_| Candidate::random(&mut rng)),
         };
         let mut done = 0;
         let mut halt = false;
         while done < len {
             let block = BLOCK.min(len - done);
-            for i in done..done + block {
-                if cand.is_coin() {
-                    let index = first + i;
-                    let nonce = (job.mode == MineMode::Nonce).then(|| job.start + index);
-                    let digest = cand.digest();
-                    let text = cand.text().to_owned();
-                    record(Coin { text, md5: hex(&digest), nonce, index, worker }, digest);
+            let mut i = done;
+            while i < done + block {
+                let words = md5_lanes::last_words(lanes.each_ref().map(|c| &c.block));
+                for (k, lane) in lanes.iter().enumerate().take((done + block - i) as usize) {
+                    if words[k] & COIN_MASK == 0 {
+                        let index = first + i + k as u64;
+                        let nonce = (job.mode == MineMode::Nonce).then(|| job.start + index);
+                        let digest = lane.digest();
+                        let text = lane.text().to_owned();
+                        record(Coin { text, md5: hex(&digest), nonce, index, worker }, digest);
+                    }
                 }
-                match job.mode {
-                    MineMode::Nonce => cand.advance(),
-                    MineMode::Random => cand = Candidate::random(&mut rng),
+                for lane in &mut lanes {
+                    match job.mode {
+                        MineMode::Nonce => lane.advance_by(LANES as u8),
+                        MineMode::Random => *lane = Candidate::random(&mut rng),
+                    }
                 }
+                i += LANES as u64;
             }
             done += block;
             progress.add_hashes(worker, block);
@@ -377,6 +402,26 @@ mod tests {
         assert_eq!(c.text(), format!("{:050}", u64::MAX));
         c.advance();
         assert_eq!(c.text(), format!("{:050}", u64::MAX as u128 + 1));
+    }
+
+    #[test]
+    fn advancing_by_several_carries() {
+        for (n, step) in [(0u64, 4u8), (7, 4), (96, 4), (99_999, 9), (u64::MAX - 2, 4)] {
+            let mut c = Candidate::nonce(n);
+            c.advance_by(step);
+            assert_eq!(c.text(), format!("{:050}", n as u128 + step as u128));
+        }
+    }
+
+    #[test]
+    fn ranges_not_a_multiple_of_four_are_hashed_exactly() {
+        let clock = clock();
+        for count in [1, 2, 3, 5, CHUNK + 3] {
+            let r = on_pool(2, || mine(&nonce_job(1_963_170, count, None), &Progress::new(), &clock));
+            assert_eq!(r.hashes, count);
+            // 1963172 is a coin: found only when the range reaches it.
+            assert_eq!(r.coins.len(), usize::from(count > 2), "count {count}");
+        }
     }
 
     #[test]
