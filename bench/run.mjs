@@ -10,13 +10,14 @@ import { median, defaultWorkerList } from '../www/ui/sweep-math.js';
 import { linkBench } from './links.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 3);
-const COUNT = 2 ** 24;
+const COUNT = 2 ** 25;
 const root = new URL('..', import.meta.url).pathname;
 
 const server = await startServer();
 const browser = await launch();
 const page = await openLab(browser, server.url);
 const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+const browserVersion = `Chromium ${browser.version()}`;
 const sizes = defaultWorkerList(cores);
 const log = (...a) => console.error('bench:', ...a);
 
@@ -53,7 +54,8 @@ const stops = await page.evaluate(async () => {
 log('main thread during a run from the page');
 const longTasks = await page.evaluate(async (workers) => {
   const seen = [];
-  const observer = new PerformanceObserver((list) => seen.push(...list.getEntries().map((e) => e.duration)));
+  const t0 = performance.now();
+  const observer = new PerformanceObserver((list) => seen.push(...list.getEntries().map((e) => ({ atMs: e.startTime - t0, ms: e.duration }))));
   observer.observe({ type: 'longtask' });
   document.querySelector('#mine-workers').value = String(workers);
   document.querySelector('#mine-count').value = '50000000';
@@ -119,7 +121,6 @@ const targets = {
 };
 const date = new Date().toISOString().slice(0, 10);
 const machine = `${os.cpus()[0]?.model?.trim() || 'unknown CPU'}, ${cores} cores (hardwareConcurrency), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
-const browserVersion = execFileSync(process.env.CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
 
 const f2 = (x) => x.toFixed(2);
 const md = [
@@ -138,7 +139,7 @@ const md = [
   '',
   `Stop: a mining run ends ${f2(median(stops))} ms (median of 5) after Stop is pressed.`,
   '',
-  `Main thread while the page mines 50,000,000 nonces on ${cores} workers with live counters: ${longTasks.length} long tasks over 50 ms${longTasks.length ? ` (longest ${Math.round(Math.max(...longTasks))} ms)` : ''}.`,
+  `Main thread while the page mines 50,000,000 nonces on ${cores} workers with live counters: ${longTasks.length} long tasks over 50 ms${longTasks.length ? ` (${longTasks.map((t) => `${Math.round(t.ms)} ms at ${Math.round(t.atMs)} ms after Run`).join(', ')})` : ''}.`,
   '',
   '## Primes',
   '',
