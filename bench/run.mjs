@@ -22,18 +22,22 @@ const sizes = defaultWorkerList(cores);
 const log = (...a) => console.error('bench:', ...a);
 
 // ---------------------------------------------------------------- mining, wasm
-const wasm = [];
-for (const n of sizes) {
-  log(`mining, ${n} workers`);
-  const r = await page.evaluate(async ({ n, count, reps }) => {
-    const warm = await lab.mine({ workers: n, count: count / 4 });
-    await lab.mine({ workers: n, count: count / 4 });
-    const runs = [];
-    for (let i = 0; i < reps; i++) runs.push((await lab.mine({ workers: n, count })).elapsedMs);
-    return { poolStartMs: warm.poolStartMs, runs };
-  }, { n, count: COUNT, reps: REPS });
-  wasm.push({ workers: n, ms: median(r.runs), runs: r.runs, poolStartMs: r.poolStartMs });
+// Rounds go through every pool size in turn, so a slow spell of the machine (a shared
+// VM's neighbours, a clock boost ending) falls on all sizes alike instead of on one.
+const wasmRuns = Object.fromEntries(sizes.map((n) => [n, { runs: [], poolStartMs: [] }]));
+for (let round = 0; round < REPS; round++) {
+  for (const n of sizes) {
+    log(`mining, round ${round + 1} of ${REPS}, ${n} workers`);
+    const r = await page.evaluate(async ({ n, count }) => {
+      const warm = await lab.mine({ workers: n, count: count / 4 }); // a fresh pool, tiered up
+      await lab.mine({ workers: n, count: count / 4 });
+      return { poolStartMs: warm.poolStartMs, ms: (await lab.mine({ workers: n, count })).elapsedMs };
+    }, { n, count: COUNT });
+    wasmRuns[n].runs.push(r.ms);
+    wasmRuns[n].poolStartMs.push(r.poolStartMs);
+  }
 }
+const wasm = sizes.map((n) => ({ workers: n, ms: median(wasmRuns[n].runs), runs: wasmRuns[n].runs, poolStartMs: median(wasmRuns[n].poolStartMs) }));
 
 // ---------------------------------------------------------------- stop latency
 log('stop latency');
@@ -126,7 +130,7 @@ const f2 = (x) => x.toFixed(2);
 const md = [
   `# Concurrency Lab benchmark, ${date}`,
   '',
-  `Machine: ${machine}. Browser: ${browserVersion}. Each point: median of ${REPS} runs after warm-up runs.`,
+  `Machine: ${machine}. Browser: ${browserVersion}. Each point: median of ${REPS} runs, each on a fresh pool after two warm-up runs, the pool sizes taken in turn round by round.`,
   '',
   `## Coin mining: ${COUNT.toLocaleString('en-US')} nonces per run`,
   '',
