@@ -94,7 +94,7 @@ test('the mining timeline and the worker sweep, driven from the page', async () 
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), ['1', '2']);
   const json = await page.locator('#mine-sweep a[download="sweep.json"]').evaluate((a) => fetch(a.href).then((r) => r.json()));
   assert.equal(json.points.length, 2);
-  assert.ok(json.points.every((p) => p.hashes === 2 ** 23 && p.ms > 0 && p.poolStartMs > 0));
+  assert.ok(json.points.every((p) => p.hashes === 2 ** 24 && p.ms > 0 && p.poolStartMs > 0));
   assert.ok(json.amdahlSerial >= 0 && json.amdahlSerial <= 1);
   assert.deepEqual(page.errors, []);
 });

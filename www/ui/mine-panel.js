@@ -8,7 +8,7 @@ import { median } from './sweep-math.js';
 
 /** A candidate is a coin with probability 16^-5 = 2^-20. */
 const COIN_ODDS = 2 ** 20;
-const SWEEP_COUNT = 2 ** 23;
+const SWEEP_COUNT = 2 ** 24;
 
 export function minePanel(lab, root) {
   const f = {
