@@ -47,6 +47,13 @@ export function minePanel(lab, root) {
       }
       f.coinList.replaceChildren(...r.coins.map(coinRow));
       const mhs = r.hashes / r.elapsedMs / 1000;
+      // The live line ends on the run's own totals, not the last sample.
+      f.stats.replaceChildren(
+        el('span', {}, `${count(r.hashes)} hashes`),
+        el('span', {}, rate(r.hashes / (r.elapsedMs / 1000))),
+        el('span', {}, `${r.coins.length} coin${r.coins.length === 1 ? '' : 's'}`),
+        el('span', {}, `${ms(r.elapsedMs)} of compute`),
+      );
       f.summary.replaceChildren(
         el('b', {}, `${count(r.hashes)} hashes in ${ms(r.elapsedMs)}`),
         ` = ${mhs.toFixed(2)} M hashes/s on ${r.workers} worker${r.workers > 1 ? 's' : ''} (${(mhs / r.workers).toFixed(2)} per worker). `,

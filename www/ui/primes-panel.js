@@ -68,6 +68,8 @@ export function primesPanel(lab, root) {
         el('td.num', {}, x.worker ?? '–'), el('td.num', {}, ms(x.startMs)), el('td.num', {}, ms(x.endMs)),
         el('td.num', {}, ms(x.endMs - x.startMs)))));
       const primes = r.results.filter((x) => x.prime).length;
+      const tested = r.results.filter((x) => x.prime !== null).length;
+      f.stats.textContent = `${count(tested)} of ${count(r.results.length)} tested · ${ms(r.elapsedMs)} of compute`;
       f.summary.replaceChildren(
         el('b', {}, `${count(r.results.length)} numbers in ${ms(r.elapsedMs)}`),
         ` on ${r.workers} worker${r.workers > 1 ? 's' : ''}, chunk size ${r.chunksize}, ${r.algorithm}: ${count(primes)} prime. `,
