@@ -54,12 +54,6 @@ pub fn progress_layout() -> Result<JsValue, JsError> {
     output::to_js(&Progress::LAYOUT)
 }
 
-/// Asks the current run to stop, as the page does by writing the flag directly.
-#[wasm_bindgen(js_name = requestStop)]
-pub fn request_stop() {
-    PROGRESS.request_stop();
-}
-
 /// Threads in the rayon pool (after `initThreadPool`).
 #[wasm_bindgen(js_name = poolSize)]
 pub fn pool_size() -> usize {
