@@ -92,8 +92,10 @@ export function minePanel(lab, root) {
       live.perWorker = p.perWorkerHashes.map((h, i) => (h - (live.last.perWorker[i] ?? 0)) / dt);
       live.last = { ...live.last, t: now, hashes: p.hashes, perWorker: p.perWorkerHashes };
     }
-    // Coins as they are found, straight from the shared slots.
-    for (const c of lab.progress({ coinsFrom: live.shown }).newCoins) {
+    // Coins as they are found, straight from the shared slots; read only when the
+    // counter says there are new ones, not a second full read every frame.
+    const fresh = p.coins > live.shown ? lab.progress({ coinsFrom: live.shown }).newCoins : [];
+    for (const c of fresh) {
       const nonce = live.start === null ? null : (live.start + BigInt(c.index)).toString();
       f.coinList.append(coinRow({ ...c, nonce }));
       live.shown++;
