@@ -82,6 +82,14 @@ export function optional(input) {
   return v === '' ? undefined : v;
 }
 
+/** Points a download link at `text`, freeing the file it pointed at before. */
+export function download(a, name, text, type) {
+  if (a.href.startsWith('blob:')) URL.revokeObjectURL(a.href);
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.hidden = false;
+}
+
 /** Copies text, falling back to selecting it where the clipboard is not allowed. */
 export async function copy(text, node) {
   try {

@@ -1,6 +1,6 @@
 // Link check panel: fetch promises on one thread, at most C in flight, results as
 // they complete. URLs are shown as text, never as HTML.
-import { $, el, ms, bytes, count, showError, bindRange, optional } from './dom.js';
+import { $, el, ms, bytes, count, showError, bindRange, optional, download } from './dom.js';
 import { sweepChart } from './charts.js';
 import { parseWorkerList } from './sweep-math.js';
 
@@ -35,11 +35,6 @@ function bars(node, entries) {
     el('span.label', {}, label), el('span.track', {}, el('span.fill', { style: `width:${(100 * n) / max}%` })), el('span.n', {}, n))));
 }
 
-function download(a, name, text, type) {
-  a.href = URL.createObjectURL(new Blob([text], { type }));
-  a.download = name;
-  a.hidden = false;
-}
 
 export function linksPanel(lab, root) {
   const f = {

@@ -1,6 +1,6 @@
 // A worker sweep: the same work at a list of pool sizes, charted against N with the
 // ideal line, Amdahl's law fitted to the points, and hardwareConcurrency marked.
-import { el, ms, showError } from './dom.js';
+import { el, ms, showError, download } from './dom.js';
 import { sweepChart } from './charts.js';
 import { defaultWorkerList, parseWorkerList, withSpeedup, fitAmdahl, toCSV } from './sweep-math.js';
 
@@ -63,9 +63,8 @@ export function sweepPanel(host, { title, unit, runAt, stop }) {
       series: [{ label: 'measured', values: at('efficiency') }, { label: 'cores ÷ N', values: xs.map((x) => Math.min(1, cores / x)), dash: [2, 3], points: false, color: '#b0b6bb' }],
     });
     const data = pts.map(({ workers, ms: t, poolStartMs, hashes, mhs, speedup, efficiency }) => ({ workers, ms: t, poolStartMs, hashes, mhs, speedup, efficiency }));
-    csv.href = URL.createObjectURL(new Blob([toCSV(data)], { type: 'text/csv' }));
-    json.href = URL.createObjectURL(new Blob([JSON.stringify({ cores, userAgent: navigator.userAgent, date: new Date().toISOString(), amdahlSerial: fit.serial, points: data }, null, 2)], { type: 'application/json' }));
-    csv.hidden = json.hidden = false;
+    download(csv, 'sweep.csv', toCSV(data), 'text/csv');
+    download(json, 'sweep.json', JSON.stringify({ cores, userAgent: navigator.userAgent, date: new Date().toISOString(), amdahlSerial: fit.serial, points: data }, null, 2), 'application/json');
   }
 
   async function sweep() {
