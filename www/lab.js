@@ -289,11 +289,6 @@ export function createLab() {
       }
       if (kind === undefined || kind === 'links') links.stop();
     },
-
-    /** The pool now running: its size and what starting it cost. */
-    pool() {
-      return engine && { workers: engine.workers, startMs: engine.startMs, moduleMs: engine.moduleMs, poolMs: engine.poolMs };
-    },
   };
   return lab;
 }
