@@ -17,13 +17,17 @@ serve: build
 	PORT=$(PORT) ADDR=$(ADDR) COEP=$(COEP) ./target/release/lab-server --root .
 
 build: setup vendor
-	wasm-pack build --release --target web --no-typescript --no-pack . $(BUILD_STD)
+	wasm-pack build --release --target web --no-pack . $(BUILD_STD)
 
-# Plain ES modules, no bundler: the page imports these files as they are.
+# Plain ES modules, no bundler: the page imports these files as they are. Their type
+# declarations go beside them, for `make lint`.
 vendor:
 	mkdir -p www/vendor
 	cp node_modules/comlink/dist/esm/comlink.mjs www/vendor/comlink.mjs
+	cp node_modules/comlink/dist/esm/comlink.d.ts www/vendor/comlink.d.mts
+	cp node_modules/comlink/dist/esm/protocol.d.ts www/vendor/protocol.d.ts
 	cp node_modules/uplot/dist/uPlot.esm.js www/vendor/uPlot.esm.js
+	cp node_modules/uplot/dist/uPlot.d.ts www/vendor/uPlot.esm.d.ts
 	cp node_modules/uplot/dist/uPlot.min.css www/vendor/uPlot.min.css
 
 setup:
@@ -44,7 +48,9 @@ test-e2e: build
 	cargo build --release -p lab-server
 	node --test --test-concurrency=1 tests/js/ tests/e2e/
 
-lint:
+# The JS type check needs pkg/ (the facade's .d.ts) and www/vendor/, hence build.
+lint: build
+	node_modules/.bin/tsc -p tsconfig.json
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown $(BUILD_STD) -- -D warnings

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startServer, launch, openLab } from '../tests/e2e/harness.mjs';
-import { median, defaultWorkerList } from '../www/ui/sweep-math.js';
+import { median, defaultWorkerList, withSpeedup } from '../www/ui/sweep-math.js';
 import { linkBench } from './links.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 3);
@@ -17,13 +17,15 @@ const server = await startServer();
 const browser = await launch();
 const page = await openLab(browser, server.url);
 const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+const contract = await page.evaluate(() => lab.contract);
 const browserVersion = `Chromium ${browser.version()}`;
-const sizes = defaultWorkerList(cores);
-const log = (...a) => console.error('bench:', ...a);
+const sizes = defaultWorkerList(cores, contract.maxWorkers);
+const log = (/** @type {unknown[]} */ ...a) => console.error('bench:', ...a);
 
 // ---------------------------------------------------------------- mining, wasm
 // Rounds go through every pool size in turn, so a slow spell of the machine (a shared
 // VM's neighbours, a clock boost ending) falls on all sizes alike instead of on one.
+/** @type {Record<number, {runs: number[], poolStartMs: number[]}>} */
 const wasmRuns = Object.fromEntries(sizes.map((n) => [n, { runs: [], poolStartMs: [] }]));
 for (let round = 0; round < REPS; round++) {
   for (const n of sizes) {
@@ -61,16 +63,16 @@ const longTasks = await page.evaluate(async (workers) => {
   const t0 = performance.now();
   const observer = new PerformanceObserver((list) => seen.push(...list.getEntries().map((e) => ({ atMs: e.startTime - t0, ms: e.duration }))));
   observer.observe({ type: 'longtask' });
-  document.querySelector('#mine-workers').value = String(workers);
-  document.querySelector('#mine-count').value = '50000000';
-  document.querySelector('#mine-run').click();
+  /** @type {HTMLInputElement} */ (document.querySelector('#mine-workers')).value = String(workers);
+  /** @type {HTMLInputElement} */ (document.querySelector('#mine-count')).value = '50000000';
+  /** @type {HTMLButtonElement} */ (document.querySelector('#mine-run')).click();
   while (!/hashes in/.test(document.querySelector('#mine-summary').textContent)) await new Promise((r) => setTimeout(r, 100));
   observer.disconnect();
   return seen;
 }, cores);
 
 // ---------------------------------------------------------------- primes, wasm
-const COURSE = ['112272535095293', '112582705942171', '112272535095293', '115280095190773', '115797848077099', '1099726899285419'];
+const COURSE = contract.primes.courseList;
 const odd = Array.from({ length: 1000 }, (_, i) => (1000000000000001n + 2n * BigInt(i)).toString());
 const primeCases = [
   { name: 'course list, trial division, chunk 1', numbers: COURSE, algorithm: 'trial', chunksize: 1 },
@@ -107,18 +109,18 @@ const nativeOut = execFileSync('cargo', ['run', '--quiet', '--release', '--examp
 const native = Object.fromEntries(nativeOut.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.workers, median(r.ms)]));
 
 // ---------------------------------------------------------------- report
-const mhs = (ms) => COUNT / ms / 1000;
-const t1 = wasm.find((p) => p.workers === 1).ms;
-const rows = wasm.map((p) => ({
+const mhs = (/** @type {number} */ ms) => COUNT / ms / 1000;
+// Speed-up and efficiency as the page computes them (www/ui/sweep-math.js).
+const rows = withSpeedup(wasm).map((p) => ({
   workers: p.workers,
   mhs: mhs(p.ms),
-  speedup: t1 / p.ms,
-  efficiency: t1 / p.ms / p.workers,
+  speedup: p.speedup,
+  efficiency: p.efficiency,
   poolStartMs: p.poolStartMs,
   nativeMhs: mhs(native[p.workers]),
   wasmOverNative: native[p.workers] / p.ms,
 }));
-const at = (n) => rows.find((r) => r.workers === n);
+const at = (/** @type {number} */ n) => rows.find((r) => r.workers === n);
 const targets = {
   efficiencyAtCores: { value: at(cores).efficiency, target: '>= 0.9', met: at(cores).efficiency >= 0.9 },
   hundredVsCores: at(100) && { value: at(100).mhs / at(cores).mhs, target: 'within 15% of N = cores', met: Math.abs(1 - at(100).mhs / at(cores).mhs) <= 0.15 },
@@ -126,7 +128,7 @@ const targets = {
 const date = new Date().toISOString().slice(0, 10);
 const machine = `${os.cpus()[0]?.model?.trim() || 'unknown CPU'}, ${cores} cores (hardwareConcurrency), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
 
-const f2 = (x) => x.toFixed(2);
+const f2 = (/** @type {number} */ x) => x.toFixed(2);
 const md = [
   `# Concurrency Lab benchmark, ${date}`,
   '',

@@ -4,9 +4,7 @@
 //!     cargo run --release --example mine_native -- --workers 1,2,4 --count 16777216 --reps 3
 
 use clap::Parser;
-use concurrency_lab::args::{MineJob, MineMode};
-use concurrency_lab::mining::mine;
-use concurrency_lab::progress::Progress;
+use concurrency_lab::{MineJob, MineMode, Progress, mine};
 use std::time::Instant;
 
 #[derive(Parser)]
@@ -32,7 +30,7 @@ fn main() {
         let mut runs = Vec::new();
         for rep in 0..=cli.reps {
             let started = clock();
-            let report = pool.install(|| mine(&job, &Progress::new(), &clock));
+            let report = pool.install(|| mine(&job, &Progress::new(), &clock)).expect("a pool within the limit");
             let ms = clock() - started;
             assert_eq!(report.hashes, cli.count);
             if rep > 0 {

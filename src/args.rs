@@ -1,34 +1,23 @@
-//! Arguments of `window.lab`'s calls, checked before any work starts.
+//! Options of `window.lab`'s calls as the page gives them, converted into the job
+//! types of the domain modules before any work starts.
 //!
 //! Every error names the argument and says why, e.g. `count: must not be negative (got -5)`.
 //! Integers that may pass 2^53 arrive as decimal strings or as JS numbers ([`IntArg`]).
+//! `workers` is not among the options: the page starts the pool, and each job asks the
+//! pool it runs on (`pool::checked_size`).
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
 
-use crate::links::{FetchMode, Method};
-
-/// A bad argument: which one and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgError {
-    pub arg: String,
-    pub why: String,
-}
-
-impl ArgError {
-    pub fn new(arg: impl Into<String>, why: impl Into<String>) -> Self {
-        ArgError { arg: arg.into(), why: why.into() }
-    }
-}
-
-impl fmt::Display for ArgError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.arg, self.why)
-    }
-}
-
-impl std::error::Error for ArgError {}
+use crate::error::ArgError;
+use crate::event_loop::LoopJob;
+use crate::links::{
+    DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, FetchMode, LinksJob, MAX_CONCURRENCY, MAX_RETRIES, MAX_TIMEOUT_MS,
+    MAX_URLS, Method,
+};
+use crate::mining::{DEFAULT_MINE_COUNT, MineJob, MineMode};
+use crate::primes::{Algorithm, COURSE_PRIMES, DEFAULT_CHUNKSIZE, MAX_NUMBERS, PrimesJob};
 
 /// The largest integer a JS number holds exactly.
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
@@ -137,21 +126,10 @@ fn in_range(arg: &str, v: u64, lo: u64, hi: u64) -> Result<u64, ArgError> {
 
 // ---------------------------------------------------------------- mining
 
-/// How candidates are made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MineMode {
-    /// Candidate n is n in decimal, zero-padded to 50 digits: deterministic.
-    Nonce,
-    /// 50 uniform random digits per candidate, as the course does.
-    Random,
-}
-
 /// `lab.mine` options as given.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MineArgs {
-    pub workers: Option<f64>,
     pub mode: Option<String>,
     pub start: Option<IntArg>,
     pub count: Option<IntArg>,
@@ -159,20 +137,6 @@ pub struct MineArgs {
     pub time_budget_ms: Option<IntArg>,
     pub run_id: Option<u32>,
 }
-
-/// A checked mining job.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MineJob {
-    pub mode: MineMode,
-    pub start: u64,
-    pub count: u64,
-    /// Stop once this many coins are found (the first ones in nonce order).
-    pub coins: Option<u64>,
-    pub time_budget_ms: Option<u64>,
-}
-
-/// Candidates a run tries when `count` is not given: 2^24, about 16 coins.
-pub const DEFAULT_MINE_COUNT: u64 = 1 << 24;
 
 impl MineArgs {
     pub fn check(&self) -> Result<MineJob, ArgError> {
@@ -205,39 +169,14 @@ impl MineArgs {
 
 // ---------------------------------------------------------------- primes
 
-/// Which primality test to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Algorithm {
-    /// Odd trial divisors up to ⌊√n⌋, as in the course.
-    Trial,
-    /// Deterministic Miller–Rabin for every u64.
-    MillerRabin,
-}
-
-/// The course's list, with its repeated number.
-pub const COURSE_PRIMES: [u64; 6] =
-    [112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419];
-
-/// At most this many numbers in one call.
-pub const MAX_NUMBERS: usize = 1_000_000;
-
 /// `lab.primes` options as given.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PrimesArgs {
-    pub workers: Option<f64>,
     pub numbers: Option<Vec<IntArg>>,
     pub chunksize: Option<IntArg>,
     pub algorithm: Option<String>,
     pub run_id: Option<u32>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PrimesJob {
-    pub numbers: Vec<u64>,
-    pub chunksize: usize,
-    pub algorithm: Algorithm,
 }
 
 impl PrimesArgs {
@@ -251,7 +190,12 @@ impl PrimesArgs {
                 list.iter().enumerate().map(|(i, n)| n.to_u64(&format!("numbers[{i}]"))).collect::<Result<_, _>>()?
             }
         };
-        let chunksize = in_range("chunksize", optional("chunksize", &self.chunksize, 1)?, 1, MAX_NUMBERS as u64)?;
+        let chunksize = in_range(
+            "chunksize",
+            optional("chunksize", &self.chunksize, DEFAULT_CHUNKSIZE as u64)?,
+            1,
+            MAX_NUMBERS as u64,
+        )?;
         let algorithm = match self.algorithm.as_deref() {
             None | Some("trial") => Algorithm::Trial,
             Some("miller-rabin") => Algorithm::MillerRabin,
@@ -268,11 +212,6 @@ impl PrimesArgs {
 
 // ---------------------------------------------------------------- links
 
-/// At most this many URLs in one check.
-pub const MAX_URLS: usize = 10_000;
-/// At most this many requests in flight.
-pub const MAX_CONCURRENCY: u64 = 1_000;
-
 /// `lab.links` options as given (the page fills in the default list).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -286,29 +225,24 @@ pub struct LinksArgs {
     pub method: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct LinksJob {
-    pub urls: Vec<String>,
-    pub concurrency: usize,
-    pub timeout_ms: u32,
-    pub mode: FetchMode,
-    pub retries: u32,
-    /// At most this many requests in flight to one host; defaults to `concurrency`.
-    pub per_host: usize,
-    pub method: Method,
-}
-
-/// At most this many retries per entry.
-pub const MAX_RETRIES: u64 = 5;
-
 impl LinksArgs {
     pub fn check(self) -> Result<LinksJob, ArgError> {
         let urls = self.urls.ok_or_else(|| ArgError::new("urls", "a list of URLs is required"))?;
         if urls.len() > MAX_URLS {
             return Err(ArgError::new("urls", format!("at most {MAX_URLS} entries (got {})", urls.len())));
         }
-        let concurrency = in_range("concurrency", optional("concurrency", &self.concurrency, 10)?, 1, MAX_CONCURRENCY)?;
-        let timeout_ms = in_range("timeoutMs", optional("timeoutMs", &self.timeout_ms, 10_000)?, 1, 600_000)?;
+        let concurrency = in_range(
+            "concurrency",
+            optional("concurrency", &self.concurrency, DEFAULT_CONCURRENCY as u64)?,
+            1,
+            MAX_CONCURRENCY as u64,
+        )?;
+        let timeout_ms = in_range(
+            "timeoutMs",
+            optional("timeoutMs", &self.timeout_ms, DEFAULT_TIMEOUT_MS.into())?,
+            1,
+            MAX_TIMEOUT_MS.into(),
+        )?;
         let mode = match self.mode.as_deref() {
             None | Some("cors") => FetchMode::Cors,
             Some("no-cors") => FetchMode::NoCors,
@@ -323,8 +257,9 @@ impl LinksArgs {
                 return Err(ArgError::new("method", format!("must be \"get\" or \"head-then-get\" (got \"{other}\")")));
             }
         };
-        let retries = in_range("retries", optional("retries", &self.retries, 0)?, 0, MAX_RETRIES)?;
-        let per_host = in_range("perHost", optional("perHost", &self.per_host, concurrency)?, 1, MAX_CONCURRENCY)?;
+        let retries = in_range("retries", optional("retries", &self.retries, 0)?, 0, MAX_RETRIES.into())?;
+        let per_host =
+            in_range("perHost", optional("perHost", &self.per_host, concurrency)?, 1, MAX_CONCURRENCY as u64)?;
         Ok(LinksJob {
             urls,
             concurrency: concurrency as usize,
@@ -334,6 +269,24 @@ impl LinksArgs {
             per_host: per_host as usize,
             method,
         })
+    }
+}
+
+// ---------------------------------------------------------------- the event loop
+
+/// `lab.loop` options as given.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoopArgs {
+    pub scenario: Option<String>,
+    pub scale: Option<f64>,
+    pub cpu_ms: Option<f64>,
+}
+
+impl LoopArgs {
+    pub fn check(&self) -> Result<LoopJob, ArgError> {
+        let scenario = self.scenario.as_deref().ok_or_else(|| ArgError::new("scenario", "is required"))?;
+        LoopJob::new(scenario, self.scale, self.cpu_ms)
     }
 }
 

@@ -1,18 +1,39 @@
 //! Concurrency Lab's compute core.
 //!
 //! Everything outside [`web`] is plain Rust: it builds natively and is unit-tested
-//! with `cargo test`. The [`web`] module is the thin wasm-bindgen facade the page's
+//! with `cargo test`. The `web` module is the thin wasm-bindgen facade the page's
 //! engine and link workers load.
+//!
+//! Modules are private; this list is the crate's surface: what the facade, the
+//! native benchmark and the integration tests need.
 
 #![feature(portable_simd)]
 
-pub mod args;
-pub mod links;
-pub mod md5_lanes;
-pub mod mining;
-pub mod primes;
-pub mod progress;
-pub mod schedule;
+mod args;
+mod contract;
+mod error;
+mod event_loop;
+mod links;
+mod md5_lanes;
+mod mining;
+mod pool;
+mod primes;
+mod progress;
+mod schedule;
+mod timeline;
+
+pub use args::{IntArg, LinksArgs, LoopArgs, MineArgs, PrimesArgs, parse_decimal_u64};
+pub use contract::{Contract, contract};
+pub use error::ArgError;
+pub use event_loop::{LoopJob, LoopReport, LoopSpan, SCENARIOS, Scenario, ScenarioInfo, nonces_for};
+pub use links::{
+    FetchMode, LinkError, LinkResult, LinksJob, Method, Outcome, OutcomeClass, ParsedList, Scheduler, Verdict,
+    classify, fetchable, host_key, parse_list, retry_delay_ms,
+};
+pub use mining::{COIN_LEN, Coin, Ended, MineJob, MineMode, MineReport, md5_hex, mine, mine_here, verify};
+pub use primes::{Algorithm, COURSE_PRIMES, PrimeResult, PrimesJob, PrimesReport, map_primes, miller_rabin};
+pub use progress::{Layout, MAX_WORKERS, Progress};
+pub use timeline::Span;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -18,71 +18,216 @@ pub enum LinkError {
     Aborted,
 }
 
-/// The outcome of one entry of the list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LinkResult {
-    /// The entry as given.
-    pub url: String,
-    /// Its place in the list, from 0.
-    pub index: usize,
-    /// A final 2xx status, after redirects.
-    pub ok: bool,
-    pub status: Option<u16>,
-    /// Body size in bytes, when it was read.
-    pub bytes: Option<u64>,
-    /// From the request being sent to the body being read.
-    pub ms: f64,
-    pub error: Option<LinkError>,
-    /// Redirects were followed to get here.
-    pub redirected: bool,
+/// What one entry came to: exactly one of these, so no two fields can disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server answered with a status the page can read (a `cors` request).
+    Answered {
+        status: u16,
+        /// Body size in bytes (for HEAD, the Content-Length, if sent).
+        bytes: u64,
+        /// Redirects were followed to get here.
+        redirected: bool,
+    },
     /// A `no-cors` answer: the server answered, but the browser hides its status and
-    /// body, so `ok` and `status` are null.
-    pub opaque: bool,
-    /// Requests made for this entry (retries included; HEAD then GET counts as one).
-    pub attempts: u32,
+    /// body. Reachable, nothing more is known.
+    Opaque,
+    /// No answer; the error says why.
+    Failed(LinkError),
 }
 
-impl LinkResult {
-    pub fn answered(url: String, index: usize, status: u16, bytes: u64, ms: f64, redirected: bool) -> Self {
-        LinkResult {
-            url,
-            index,
-            ok: (200..300).contains(&status),
-            status: Some(status),
-            bytes: Some(bytes),
-            ms,
-            error: None,
-            redirected,
-            opaque: false,
-            attempts: 1,
+/// The class an outcome is counted under: its status class, or its error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum OutcomeClass {
+    #[serde(rename = "2xx")]
+    Success,
+    #[serde(rename = "3xx")]
+    Redirection,
+    #[serde(rename = "4xx")]
+    ClientError,
+    #[serde(rename = "5xx")]
+    ServerError,
+    /// 1xx or a status outside 100–599: rare, but a server may send it.
+    #[serde(rename = "other-status")]
+    OtherStatus,
+    #[serde(rename = "reachable")]
+    Reachable,
+    #[serde(rename = "timeout")]
+    Timeout,
+    #[serde(rename = "network")]
+    Network,
+    #[serde(rename = "invalid-url")]
+    InvalidUrl,
+    #[serde(rename = "aborted")]
+    Aborted,
+}
+
+impl OutcomeClass {
+    /// Every class, in the order the page lists them.
+    pub const ALL: [OutcomeClass; 10] = [
+        OutcomeClass::Success,
+        OutcomeClass::Redirection,
+        OutcomeClass::ClientError,
+        OutcomeClass::ServerError,
+        OutcomeClass::OtherStatus,
+        OutcomeClass::Reachable,
+        OutcomeClass::Timeout,
+        OutcomeClass::Network,
+        OutcomeClass::InvalidUrl,
+        OutcomeClass::Aborted,
+    ];
+}
+
+/// What a link checker's user makes of an outcome: the tally the page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// A final 2xx, or an opaque answer: the link works.
+    Ok,
+    /// A 3xx that was not followed (no `Location`, or too many hops): it points
+    /// elsewhere, which is not the same as broken.
+    Redirect,
+    /// The server says the target is missing or failing (4xx, 5xx, other statuses).
+    Broken,
+    /// No answer in time, or none at all (refused, DNS, TLS, CORS).
+    Unreachable,
+    /// Not an http(s) URL: never fetched.
+    Skipped,
+    /// Stopped by the user before it finished.
+    Stopped,
+}
+
+impl Verdict {
+    /// Every verdict, in the order the page lists them.
+    pub const ALL: [Verdict; 6] =
+        [Verdict::Ok, Verdict::Redirect, Verdict::Broken, Verdict::Unreachable, Verdict::Skipped, Verdict::Stopped];
+}
+
+impl Outcome {
+    pub fn class(&self) -> OutcomeClass {
+        match *self {
+            Outcome::Answered { status, .. } => match status {
+                200..=299 => OutcomeClass::Success,
+                300..=399 => OutcomeClass::Redirection,
+                400..=499 => OutcomeClass::ClientError,
+                500..=599 => OutcomeClass::ServerError,
+                _ => OutcomeClass::OtherStatus,
+            },
+            Outcome::Opaque => OutcomeClass::Reachable,
+            Outcome::Failed(LinkError::Timeout) => OutcomeClass::Timeout,
+            Outcome::Failed(LinkError::Network) => OutcomeClass::Network,
+            Outcome::Failed(LinkError::InvalidUrl) => OutcomeClass::InvalidUrl,
+            Outcome::Failed(LinkError::Aborted) => OutcomeClass::Aborted,
         }
     }
 
-    /// An opaque (`no-cors`) answer: reachable, status unknown.
-    pub fn reached(url: String, index: usize, ms: f64) -> Self {
-        LinkResult { opaque: true, status: None, bytes: None, ..Self::answered(url, index, 200, 0, ms, false) }
+    pub fn verdict(&self) -> Verdict {
+        match self.class() {
+            OutcomeClass::Success | OutcomeClass::Reachable => Verdict::Ok,
+            OutcomeClass::Redirection => Verdict::Redirect,
+            OutcomeClass::ClientError | OutcomeClass::ServerError | OutcomeClass::OtherStatus => Verdict::Broken,
+            OutcomeClass::Timeout | OutcomeClass::Network => Verdict::Unreachable,
+            OutcomeClass::InvalidUrl => Verdict::Skipped,
+            OutcomeClass::Aborted => Verdict::Stopped,
+        }
     }
 
-    pub fn failed(url: String, index: usize, error: LinkError, ms: f64) -> Self {
-        LinkResult {
-            url,
-            index,
-            ok: false,
-            status: None,
-            bytes: None,
-            ms,
-            error: Some(error),
-            redirected: false,
-            opaque: false,
-            attempts: 1,
+    /// The link works: a final 2xx, or (no-cors) the server answered.
+    pub fn ok(&self) -> bool {
+        self.verdict() == Verdict::Ok
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match *self {
+            Outcome::Answered { status, .. } => Some(status),
+            _ => None,
+        }
+    }
+
+    pub fn error(&self) -> Option<LinkError> {
+        match *self {
+            Outcome::Failed(e) => Some(e),
+            _ => None,
         }
     }
 
     /// Worth another try: no answer, or an answer that says "later".
     pub fn retryable(&self) -> bool {
-        matches!(self.error, Some(LinkError::Timeout | LinkError::Network))
-            || matches!(self.status, Some(429 | 502 | 503 | 504))
+        matches!(self, Outcome::Failed(LinkError::Timeout | LinkError::Network))
+            || matches!(self.status(), Some(429 | 502 | 503 | 504))
+    }
+}
+
+/// The outcome of one entry of the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkResult {
+    /// The entry as given.
+    pub url: String,
+    /// Its place in the list, from 0.
+    pub index: usize,
+    pub outcome: Outcome,
+    /// From the first request being sent to the last body being read.
+    pub ms: f64,
+    /// Requests made for this entry (retries included; HEAD then GET counts as one).
+    pub attempts: u32,
+}
+
+/// The fields of a serialized [`LinkResult`], in order: the page's table and its CSV
+/// and JSON exports take their columns from here.
+pub const RESULT_FIELDS: [&str; 12] =
+    ["index", "url", "class", "verdict", "ok", "status", "bytes", "ms", "error", "redirected", "opaque", "attempts"];
+
+/// A result as the page receives it: the outcome spelled out, with the class and the
+/// verdict Rust decided, so the page re-derives nothing.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkResultOut<'a> {
+    index: usize,
+    url: &'a str,
+    class: OutcomeClass,
+    verdict: Verdict,
+    ok: bool,
+    status: Option<u16>,
+    bytes: Option<u64>,
+    ms: f64,
+    error: Option<LinkError>,
+    redirected: bool,
+    opaque: bool,
+    attempts: u32,
+}
+
+impl Serialize for LinkResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let o = self.outcome;
+        let (bytes, redirected) = match o {
+            Outcome::Answered { bytes, redirected, .. } => (Some(bytes), redirected),
+            _ => (None, false),
+        };
+        LinkResultOut {
+            index: self.index,
+            url: &self.url,
+            class: o.class(),
+            verdict: o.verdict(),
+            ok: o.ok(),
+            status: o.status(),
+            bytes,
+            ms: self.ms,
+            error: o.error(),
+            redirected,
+            opaque: o == Outcome::Opaque,
+            attempts: self.attempts,
+        }
+        .serialize(s)
+    }
+}
+
+impl LinkResult {
+    pub fn new(url: String, index: usize, outcome: Outcome, ms: f64) -> Self {
+        LinkResult { url, index, outcome, ms, attempts: 1 }
+    }
+
+    pub fn failed(url: String, index: usize, error: LinkError, ms: f64) -> Self {
+        Self::new(url, index, Outcome::Failed(error), ms)
     }
 }
 
@@ -108,6 +253,88 @@ pub enum Method {
     Get,
     /// HEAD, and GET only where HEAD fails or is refused (405, 501).
     HeadThenGet,
+}
+
+/// At most this many URLs in one check.
+pub const MAX_URLS: usize = 10_000;
+/// At most this many requests in flight.
+pub const MAX_CONCURRENCY: usize = 1_000;
+/// Requests in flight when `concurrency` is not given.
+pub const DEFAULT_CONCURRENCY: usize = 10;
+/// Per-request timeout when `timeoutMs` is not given, and its bounds.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+pub const MAX_TIMEOUT_MS: u32 = 600_000;
+/// At most this many retries per entry.
+pub const MAX_RETRIES: u32 = 5;
+
+/// A list of the lab server's own endpoints, for a check with no internet. Entries
+/// that start with `/lab/` are spread by the page over `a.localhost`, `b.localhost`, …
+/// (each its own host, so the browser's per-host connection cap does not bite);
+/// `{protocol}` is the page's own.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LabList {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub entries: &'static [&'static str],
+}
+
+/// The lab lists, the default first. The default shows the concurrency lesson: no
+/// entry waits for a timeout, so the wall time falls as C grows. The error classes
+/// get their own list, where one hung request sets the time.
+pub const LAB_LISTS: [LabList; 2] = [
+    LabList {
+        id: "lab",
+        title: "the lab list (offline)",
+        entries: &[
+            "/lab/status/200",
+            "/lab/status/204",
+            "/lab/status/301",
+            "/lab/status/404",
+            "/lab/status/410",
+            "/lab/status/500",
+            "/lab/status/503",
+            "/lab/delay/100",
+            "/lab/delay/250",
+            "/lab/delay/500",
+            "/lab/delay/750",
+            "/lab/delay/1000",
+            "/lab/bytes/0",
+            "/lab/bytes/1024",
+            "/lab/bytes/65536",
+            "/lab/bytes/1048576",
+            "/lab/redirect/1",
+            "/lab/redirect/3",
+            "/lab/redirect/10",
+        ],
+    },
+    LabList {
+        id: "errors",
+        title: "every error class (offline; one entry hangs until the timeout)",
+        entries: &[
+            "/lab/status/200",
+            "/lab/status/301",
+            "/lab/status/404",
+            "/lab/status/503",
+            "/lab/delay/1500",
+            "/lab/hang",
+            // Nothing listens on port 47: the connection is refused.
+            "{protocol}//refused.localhost:47/",
+            "ftp://example.org/not-fetched.txt",
+        ],
+    },
+];
+
+/// A checked link check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinksJob {
+    pub urls: Vec<String>,
+    pub concurrency: usize,
+    pub timeout_ms: u32,
+    pub mode: FetchMode,
+    pub retries: u32,
+    /// At most this many requests in flight to one host; defaults to `concurrency`.
+    pub per_host: usize,
+    pub method: Method,
 }
 
 /// The key the browser's per-host connection limit is counted by.
@@ -198,7 +425,7 @@ pub struct Rejected {
 const MAX_REPORTED: usize = 1000;
 
 /// Reads a pasted or uploaded list: one URL per line. Only absolute http(s) URLs are
-/// kept; duplicates are folded into their first line; at most `MAX_URLS` are kept.
+/// kept; duplicates are folded into their first line; at most [`MAX_URLS`] are kept.
 pub fn parse_list(text: &str) -> ParsedList {
     let mut urls = Vec::new();
     let mut rejected = Vec::new();
@@ -216,9 +443,7 @@ pub fn parse_list(text: &str) -> ParsedList {
             None => Some(why_not_fetchable(entry)),
             Some(url) => match seen.get(url.as_str()) {
                 Some(first) => Some(format!("duplicate of line {first}")),
-                None if urls.len() >= crate::args::MAX_URLS => {
-                    Some(format!("past the limit of {} URLs", crate::args::MAX_URLS))
-                }
+                None if urls.len() >= MAX_URLS => Some(format!("past the limit of {MAX_URLS} URLs")),
                 None => {
                     seen.insert(url.as_str().to_owned(), line);
                     urls.push(entry.to_owned());
@@ -299,13 +524,62 @@ mod tests {
         }
     }
 
+    fn answered(status: u16) -> Outcome {
+        Outcome::Answered { status, bytes: 0, redirected: false }
+    }
+
     #[test]
-    fn ok_means_a_final_2xx() {
-        assert!(LinkResult::answered("u".into(), 0, 204, 0, 1.0, false).ok);
-        assert!(!LinkResult::answered("u".into(), 0, 404, 9, 1.0, false).ok);
-        assert!(!LinkResult::answered("u".into(), 0, 301, 0, 1.0, false).ok);
-        let f = LinkResult::failed("x".into(), 3, LinkError::InvalidUrl, 0.0);
-        assert_eq!((f.ok, f.status, f.error), (false, None, Some(LinkError::InvalidUrl)));
+    fn ok_means_a_final_2xx_or_an_opaque_answer() {
+        assert!(answered(204).ok());
+        assert!(!answered(404).ok());
+        assert!(!answered(301).ok());
+        assert!(Outcome::Opaque.ok());
+        let f = Outcome::Failed(LinkError::InvalidUrl);
+        assert_eq!((f.ok(), f.status(), f.error()), (false, None, Some(LinkError::InvalidUrl)));
+    }
+
+    #[test]
+    fn classes_and_verdicts() {
+        let cases = [
+            (answered(200), OutcomeClass::Success, Verdict::Ok),
+            (answered(301), OutcomeClass::Redirection, Verdict::Redirect),
+            (answered(404), OutcomeClass::ClientError, Verdict::Broken),
+            (answered(503), OutcomeClass::ServerError, Verdict::Broken),
+            (answered(99), OutcomeClass::OtherStatus, Verdict::Broken),
+            (Outcome::Opaque, OutcomeClass::Reachable, Verdict::Ok),
+            (Outcome::Failed(LinkError::Timeout), OutcomeClass::Timeout, Verdict::Unreachable),
+            (Outcome::Failed(LinkError::Network), OutcomeClass::Network, Verdict::Unreachable),
+            (Outcome::Failed(LinkError::InvalidUrl), OutcomeClass::InvalidUrl, Verdict::Skipped),
+            (Outcome::Failed(LinkError::Aborted), OutcomeClass::Aborted, Verdict::Stopped),
+        ];
+        for (o, class, verdict) in cases {
+            assert_eq!((o.class(), o.verdict()), (class, verdict), "{o:?}");
+        }
+    }
+
+    #[test]
+    fn a_result_serializes_its_fields_in_the_documented_order() {
+        let r = LinkResult {
+            url: "http://a.localhost/x".into(),
+            index: 4,
+            outcome: Outcome::Answered { status: 200, bytes: 12, redirected: true },
+            ms: 3.5,
+            attempts: 2,
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut want = RESULT_FIELDS.to_vec();
+        want.sort_unstable();
+        assert_eq!(keys, want, "serde_json sorts keys; the same set either way");
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"index":4,"url":"http://a.localhost/x","class":"2xx","verdict":"ok","ok":true,"status":200,"bytes":12,"ms":3.5,"error":null,"redirected":true,"opaque":false,"attempts":2}"#
+        );
+        let opaque = serde_json::to_value(LinkResult::new("u".into(), 0, Outcome::Opaque, 1.0)).unwrap();
+        assert_eq!(
+            (&opaque["class"], &opaque["ok"], &opaque["status"], &opaque["opaque"]),
+            (&"reachable".into(), &true.into(), &serde_json::Value::Null, &true.into())
+        );
     }
 
     #[test]
@@ -361,12 +635,12 @@ mod tests {
     #[test]
     fn retries_back_off_and_only_where_it_helps() {
         assert_eq!((1..=7).map(retry_delay_ms).collect::<Vec<_>>(), [250, 500, 1000, 2000, 4000, 4000, 4000]);
-        assert!(LinkResult::failed("u".into(), 0, LinkError::Timeout, 1.0).retryable());
-        assert!(LinkResult::answered("u".into(), 0, 503, 0, 1.0, false).retryable());
-        assert!(!LinkResult::answered("u".into(), 0, 404, 0, 1.0, false).retryable());
-        assert!(!LinkResult::failed("u".into(), 0, LinkError::InvalidUrl, 0.0).retryable());
-        let opaque = LinkResult::reached("u".into(), 0, 1.0);
-        assert_eq!((opaque.ok, opaque.status, opaque.opaque), (true, None, true));
+        assert!(Outcome::Failed(LinkError::Timeout).retryable());
+        assert!(answered(503).retryable());
+        assert!(answered(429).retryable());
+        assert!(!answered(404).retryable());
+        assert!(!Outcome::Failed(LinkError::InvalidUrl).retryable());
+        assert!(!Outcome::Opaque.retryable());
     }
 
     #[test]

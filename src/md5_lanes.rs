@@ -49,8 +49,8 @@ const fn word_index(i: usize) -> usize {
     }
 }
 
-/// The last md5 state word (digest bytes 12–15, little-endian) of each of four
-/// padded blocks.
+/// The last md5 state word (digest bytes 12–15, little-endian) of each of
+/// [`LANES`] padded blocks.
 #[inline]
 pub fn last_words(blocks: [&[u8; 64]; LANES]) -> [u32; LANES] {
     let word = |b: &[u8; 64], j: usize| u32::from_le_bytes([b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3]]);

@@ -5,16 +5,44 @@
 //! function with no buffering, and nonce mode steps to the next candidate with an
 //! odometer that touches only the digits that change.
 
-use crate::args::{MineJob, MineMode};
+use crate::error::ArgError;
 use crate::md5_lanes::{self, LANES};
+use crate::pool;
 use crate::progress::Progress;
 use crate::schedule::{Flow, for_each_task};
+use crate::timeline::{Span, Timeline};
 use md5::block_api::compress;
 use md5::{Digest, Md5};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::{Rng, SeedableRng};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// How candidates are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MineMode {
+    /// Candidate n is n in decimal, zero-padded to 50 digits: deterministic.
+    Nonce,
+    /// 50 uniform random digits per candidate, as the course does.
+    Random,
+}
+
+/// A checked mining job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MineJob {
+    pub mode: MineMode,
+    pub start: u64,
+    pub count: u64,
+    /// Stop once this many coins are found (the first ones in nonce order).
+    pub coins: Option<u64>,
+    pub time_budget_ms: Option<u64>,
+}
+
+/// Candidates a run tries when `count` is not given: 2^24, about 16 coins.
+pub const DEFAULT_MINE_COUNT: u64 = 1 << 24;
+/// A candidate is a coin with probability 16^-5 = 2^-20.
+pub const COIN_ODDS: u64 = 1 << 20;
 
 /// Digits in a coin.
 pub const COIN_LEN: usize = 50;
@@ -23,8 +51,6 @@ pub const COIN_LEN: usize = 50;
 pub const CHUNK: u64 = 1 << 16;
 /// Candidates between two looks at the stop flag, the clock and the counters.
 const BLOCK: u64 = 4096;
-/// Timeline bars kept per run; later ones are counted, not kept.
-pub const MAX_SPANS: usize = 20_000;
 
 const MD5_INIT: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
 /// Hex ends in `00000` ⇔ digest bytes 14 and 15 are zero and byte 13's low nibble is.
@@ -109,8 +135,9 @@ impl Candidate {
         state
     }
 
-    #[inline]
-    pub fn is_coin(&self) -> bool {
+    /// The scalar test, for checking the lanes against.
+    #[cfg(test)]
+    fn is_coin(&self) -> bool {
         self.state()[3] & COIN_MASK == 0
     }
 
@@ -119,7 +146,8 @@ impl Candidate {
         std::array::from_fn(|i| s[i / 4].to_le_bytes()[i % 4])
     }
 
-    pub fn md5_hex(&self) -> String {
+    #[cfg(test)]
+    fn md5_hex(&self) -> String {
         hex(&self.digest())
     }
 }
@@ -165,17 +193,6 @@ pub struct Coin {
     pub worker: usize,
 }
 
-/// One task on one worker, for the timeline.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Span {
-    pub worker: usize,
-    pub start_ms: f64,
-    pub end_ms: f64,
-    /// Candidates hashed, or numbers tested.
-    pub items: u64,
-}
-
 /// Why a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -190,6 +207,8 @@ pub enum Ended {
 
 #[derive(Debug, Clone)]
 pub struct MineReport {
+    /// The pool's size, as [`pool::checked_size`] found it.
+    pub workers: usize,
     pub hashes: u64,
     pub coins: Vec<Coin>,
     pub ended: Ended,
@@ -198,36 +217,38 @@ pub struct MineReport {
     pub spans_dropped: u64,
 }
 
-/// Collects timeline bars from all workers, up to [`MAX_SPANS`].
-#[derive(Default)]
-pub struct Timeline {
-    spans: Mutex<Vec<Span>>,
-    dropped: AtomicU64,
-}
-
-impl Timeline {
-    pub fn push(&self, span: Span) {
-        let mut spans = self.spans.lock().unwrap_or_else(|e| e.into_inner());
-        if spans.len() < MAX_SPANS {
-            spans.push(span);
-        } else {
-            self.dropped.fetch_add(1, Relaxed);
+/// Mines the nonces `start..start + count` on the calling thread alone, with no pool:
+/// the CPU-bound step the event-loop lab runs on the loop's own thread (or sends to
+/// the pool). Returns how many coins it found, so the work cannot be optimised away.
+pub fn mine_here(start: u64, count: u64) -> u64 {
+    let mut next = Candidate::nonce(start);
+    let mut lanes: [Candidate; LANES] = std::array::from_fn(|_| {
+        let lane = next.clone();
+        next.advance();
+        lane
+    });
+    let mut coins = 0;
+    let mut i = 0;
+    while i < count {
+        let words = md5_lanes::last_words(lanes.each_ref().map(|c| &c.block));
+        let live = (count - i).min(LANES as u64) as usize;
+        coins += words[..live].iter().filter(|&&w| w & COIN_MASK == 0).count() as u64;
+        for lane in &mut lanes {
+            lane.advance_by(LANES as u8);
         }
+        i += LANES as u64;
     }
-
-    pub fn into_parts(self) -> (Vec<Span>, u64) {
-        let mut spans = self.spans.into_inner().unwrap_or_else(|e| e.into_inner());
-        spans.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
-        (spans, self.dropped.into_inner())
-    }
+    coins
 }
 
 /// Mines `job` on the current rayon pool.
 ///
 /// `clock` gives milliseconds on one timeline shared by all workers. In nonce mode the
 /// coins are the same for any pool size: with a coin limit K, the run only ends once
-/// every candidate before the K-th coin has been tried.
-pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> MineReport {
+/// every candidate before the K-th coin has been tried. Refuses a pool larger than
+/// the shared counters have slots for.
+pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> Result<MineReport, ArgError> {
+    let workers = pool::checked_size()?;
     let t0 = clock();
     let deadline = job.time_budget_ms.map(|b| t0 + b as f64);
     let seed = match job.mode {
@@ -238,7 +259,6 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
     // Candidates past this index cannot be among the first K coins.
     let cutoff = AtomicU64::new(u64::MAX);
     let timeline = Timeline::default();
-    let workers = rayon::current_num_threads();
     let tasks = job.count.div_ceil(CHUNK);
     let out_of_time = || deadline.is_some_and(|d| clock() >= d);
 
@@ -319,7 +339,7 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
     if let Some(k) = job.coins {
         coins.truncate(k as usize);
     }
-    let per_worker_hashes: Vec<u64> = progress.hashes[..workers].iter().map(|h| h.load(Relaxed)).collect();
+    let per_worker_hashes = progress.hashes_per_worker(workers);
     let hashes = per_worker_hashes.iter().sum();
     let ended = if progress.stop_requested() {
         Ended::Stopped
@@ -331,13 +351,12 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
         Ended::TimeBudget
     };
     let (spans, spans_dropped) = timeline.into_parts();
-    MineReport { hashes, coins, ended, per_worker_hashes, spans, spans_dropped }
+    Ok(MineReport { workers, hashes, coins, ended, per_worker_hashes, spans, spans_dropped })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::MineJob;
     use std::time::Instant;
 
     /// Coins printed in the course text.
@@ -357,8 +376,8 @@ mod tests {
         MineJob { mode: MineMode::Nonce, start, count, coins, time_budget_ms: None }
     }
 
-    fn on_pool<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
-        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(f)
+    fn on_pool(n: usize, f: impl FnOnce() -> Result<MineReport, ArgError> + Send) -> MineReport {
+        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(f).unwrap()
     }
 
     #[test]
@@ -458,7 +477,7 @@ mod tests {
             assert!(c.md5.ends_with("00000"));
             assert_eq!(c.text, format!("{:050}", c.nonce.unwrap()));
         }
-        assert_eq!(four.per_worker_hashes.len(), 4);
+        assert_eq!((four.workers, four.per_worker_hashes.len()), (4, 4));
         assert_eq!(four.spans.iter().map(|s| s.items).sum::<u64>(), job.count);
     }
 
@@ -471,6 +490,14 @@ mod tests {
         let nonces = |r: &MineReport| r.coins.iter().map(|c| c.nonce).collect::<Vec<_>>();
         assert_eq!(nonces(&two), nonces(&all)[..2]);
         assert!(two.hashes < 3_000_000);
+    }
+
+    #[test]
+    fn mining_on_one_thread_finds_the_pool_s_coins() {
+        let job = nonce_job(1_900_000, 700_000, None);
+        let pooled = on_pool(2, || mine(&job, &Progress::new(), &clock()));
+        assert_eq!(mine_here(job.start, job.count), pooled.coins.len() as u64);
+        assert!(mine_here(1_963_170, 3) == 1 && mine_here(1_963_170, 2) == 0, "1963172 is a coin");
     }
 
     #[test]

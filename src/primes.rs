@@ -1,11 +1,39 @@
 //! Primality: the course's trial division, deterministic Miller–Rabin, and the
 //! parallel map over the pool that runs either with a chunk size.
 
-use crate::args::{Algorithm, PrimesJob};
-use crate::mining::{Span, Timeline};
+use crate::error::ArgError;
+use crate::pool;
 use crate::progress::Progress;
 use crate::schedule::{Flow, for_each_task};
+use crate::timeline::{Span, Timeline};
 use std::sync::OnceLock;
+
+/// Which primality test to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Algorithm {
+    /// Odd trial divisors up to ⌊√n⌋, as in the course.
+    Trial,
+    /// Deterministic Miller–Rabin for every u64.
+    MillerRabin,
+}
+
+/// The course's list, with its repeated number.
+pub const COURSE_PRIMES: [u64; 6] =
+    [112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419];
+
+/// At most this many numbers in one call.
+pub const MAX_NUMBERS: usize = 1_000_000;
+/// Numbers per task when no chunk size is given, as `Executor.map`'s default.
+pub const DEFAULT_CHUNKSIZE: usize = 1;
+
+/// A checked primes job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrimesJob {
+    pub numbers: Vec<u64>,
+    pub chunksize: usize,
+    pub algorithm: Algorithm,
+}
 
 /// Trial divisors tried between two looks at the stop flag.
 const STOP_CHECK: u64 = 1 << 16;
@@ -100,6 +128,8 @@ pub struct PrimeResult {
 
 #[derive(Debug, Clone)]
 pub struct PrimesReport {
+    /// The pool's size, as [`pool::checked_size`] found it.
+    pub workers: usize,
     /// In input order, as `Executor.map` returns them.
     pub results: Vec<PrimeResult>,
     pub stopped: bool,
@@ -109,7 +139,12 @@ pub struct PrimesReport {
 
 /// Maps the test over `job.numbers` on the current rayon pool, `job.chunksize`
 /// numbers per task, as `executor.map(is_prime, numbers, chunksize=…)` does.
-pub fn map_primes(job: &PrimesJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> PrimesReport {
+pub fn map_primes(
+    job: &PrimesJob,
+    progress: &Progress,
+    clock: &(dyn Fn() -> f64 + Sync),
+) -> Result<PrimesReport, ArgError> {
+    let workers = pool::checked_size()?;
     let t0 = clock();
     let slots: Vec<OnceLock<PrimeResult>> = job.numbers.iter().map(|_| OnceLock::new()).collect();
     let timeline = Timeline::default();
@@ -159,13 +194,12 @@ pub fn map_primes(job: &PrimesJob, progress: &Progress, clock: &(dyn Fn() -> f64
         .collect::<Vec<_>>();
     let stopped = results.iter().any(|r| r.prime.is_none());
     let (spans, _) = timeline.into_parts();
-    PrimesReport { results, stopped, spans }
+    Ok(PrimesReport { workers, results, stopped, spans })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::COURSE_PRIMES;
     use std::time::Instant;
 
     fn never() -> bool {
@@ -230,7 +264,8 @@ mod tests {
         let numbers: Vec<u64> = (1_000_000_000_000u64..).step_by(2).take(200).collect();
         let job = PrimesJob { numbers: numbers.clone(), chunksize: 7, algorithm: Algorithm::Trial };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
-        let report = pool.install(|| map_primes(&job, &Progress::new(), &clock));
+        let report = pool.install(|| map_primes(&job, &Progress::new(), &clock)).unwrap();
+        assert_eq!(report.workers, 3);
         assert!(!report.stopped);
         assert_eq!(report.results.iter().map(|r| r.n).collect::<Vec<_>>(), numbers);
         for r in &report.results {

@@ -14,6 +14,11 @@ pub const COIN_SLOTS: usize = 256;
 /// 32-bit words per published coin: 50 text bytes padded to 56, 16 digest bytes,
 /// the worker, a pad word, and the candidate index as two words.
 pub const COIN_SLOT_WORDS: usize = 24;
+/// Byte offsets inside one coin slot; the page reads them from [`Layout`].
+const COIN_TEXT_LEN: usize = crate::mining::COIN_LEN;
+const COIN_MD5: usize = 56;
+const COIN_WORKER: usize = 72;
+const COIN_INDEX: usize = 80;
 
 /// A stop request for whatever run is going on now.
 pub const STOP_ANY: u32 = u32::MAX;
@@ -56,6 +61,12 @@ pub struct Layout {
     pub coin_slots: usize,
     pub coin_slot_bytes: usize,
     pub coin_slot_count: usize,
+    /// Inside a slot: the coin's text (from 0, this many bytes), its md5 (16 bytes),
+    /// the worker (u32) and the candidate index (u64), all little-endian.
+    pub coin_text_len: usize,
+    pub coin_md5: usize,
+    pub coin_worker: usize,
+    pub coin_index: usize,
     pub max_workers: usize,
     pub size: usize,
 }
@@ -72,6 +83,10 @@ impl Progress {
         coin_slots: std::mem::offset_of!(Progress, coin_slots),
         coin_slot_bytes: COIN_SLOT_WORDS * 4,
         coin_slot_count: COIN_SLOTS,
+        coin_text_len: COIN_TEXT_LEN,
+        coin_md5: COIN_MD5,
+        coin_worker: COIN_WORKER,
+        coin_index: COIN_INDEX,
         max_workers: MAX_WORKERS,
         size: std::mem::size_of::<Progress>(),
     };
@@ -110,11 +125,11 @@ impl Progress {
     pub fn publish_coin(&self, n: usize, text: &[u8], md5: &[u8; 16], worker: usize, index: u64) {
         if let Some(slot) = self.coin_slots.get(n) {
             let mut bytes = [0u8; COIN_SLOT_WORDS * 4];
-            let len = text.len().min(56);
+            let len = text.len().min(COIN_MD5);
             bytes[..len].copy_from_slice(&text[..len]);
-            bytes[56..72].copy_from_slice(md5);
-            bytes[72..76].copy_from_slice(&(worker as u32).to_le_bytes());
-            bytes[80..88].copy_from_slice(&index.to_le_bytes());
+            bytes[COIN_MD5..COIN_MD5 + 16].copy_from_slice(md5);
+            bytes[COIN_WORKER..COIN_WORKER + 4].copy_from_slice(&(worker as u32).to_le_bytes());
+            bytes[COIN_INDEX..COIN_INDEX + 8].copy_from_slice(&index.to_le_bytes());
             for (word, chunk) in slot.iter().zip(bytes.chunks_exact(4)) {
                 word.store(u32::from_le_bytes(chunk.try_into().unwrap_or_default()), Relaxed);
             }
@@ -135,17 +150,34 @@ impl Progress {
         self.stop.store(STOP_ANY, Relaxed);
     }
 
+    // Jobs check the pool's size once (`pool::checked_size`), so `worker` is always in
+    // range; the `get` keeps a slip from panicking inside a pool thread.
+
     pub fn add_hashes(&self, worker: usize, n: u64) {
-        self.hashes[worker % MAX_WORKERS].fetch_add(n, Relaxed);
+        debug_assert!(worker < MAX_WORKERS);
+        if let Some(h) = self.hashes.get(worker) {
+            h.fetch_add(n, Relaxed);
+        }
     }
 
     pub fn add_items(&self, worker: usize, n: u64) {
-        self.items[worker % MAX_WORKERS].fetch_add(n, Relaxed);
+        debug_assert!(worker < MAX_WORKERS);
+        if let Some(h) = self.items.get(worker) {
+            h.fetch_add(n, Relaxed);
+        }
     }
 
     pub fn add_busy(&self, worker: usize, ms: f64) {
+        debug_assert!(worker < MAX_WORKERS);
         let us = (ms * 1000.0).max(0.0) as u64;
-        self.busy_us[worker % MAX_WORKERS].fetch_add(us, Relaxed);
+        if let Some(h) = self.busy_us.get(worker) {
+            h.fetch_add(us, Relaxed);
+        }
+    }
+
+    /// Hashes per worker for the first `workers` workers.
+    pub fn hashes_per_worker(&self, workers: usize) -> Vec<u64> {
+        self.hashes.iter().take(workers).map(|h| h.load(Relaxed)).collect()
     }
 
     pub fn total_hashes(&self) -> u64 {
@@ -176,13 +208,15 @@ mod tests {
         assert_eq!(l.busy_us, l.items + 8 * MAX_WORKERS);
         assert_eq!(l.coin_slots, l.busy_us + 8 * MAX_WORKERS);
         assert_eq!(l.size, l.coin_slots + l.coin_slot_bytes * COIN_SLOTS);
+        assert!(l.coin_text_len <= l.coin_md5 && l.coin_md5 + 16 <= l.coin_worker);
+        assert!(l.coin_index.is_multiple_of(8) && l.coin_index + 8 <= l.coin_slot_bytes);
     }
 
     #[test]
     fn begin_clears_counters_and_stop() {
         let p = Progress::new();
         p.add_hashes(3, 10);
-        p.add_items(130, 2); // wraps into range rather than panicking
+        p.add_items(127, 2);
         p.request_stop();
         assert_eq!(p.total_hashes(), 10);
         assert_eq!(p.total_items(), 2);

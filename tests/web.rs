@@ -3,11 +3,10 @@
 //! as the page's engine does, because the pool cannot be driven from a main thread.
 #![cfg(target_arch = "wasm32")]
 
-use concurrency_lab::args::{Algorithm, COURSE_PRIMES, MineJob, MineMode, PrimesJob};
-use concurrency_lab::mining::{self, Ended, md5_hex};
-use concurrency_lab::primes::{self, miller_rabin};
-use concurrency_lab::progress::Progress;
-use concurrency_lab::web;
+use concurrency_lab::{
+    Algorithm, COURSE_PRIMES, Ended, MineJob, MineMode, PrimesJob, Progress, map_primes, md5_hex, miller_rabin, mine,
+    web,
+};
 use js_sys::{Object, Reflect};
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
@@ -56,11 +55,11 @@ async fn pool_mining_finds_exactly_the_coins_a_plain_loop_finds() {
         (0..count).map(|n| format!("{n:050}")).filter(|s| md5_hex(s).ends_with("00000")).collect();
     let job = MineJob { mode: MineMode::Nonce, start: 0, count, coins: None, time_budget_ms: None };
     let progress = Progress::new();
-    let report = mining::mine(&job, &progress, &clock);
+    let report = mine(&job, &progress, &clock).unwrap();
     assert_eq!(report.ended, Ended::Complete);
     assert_eq!(report.hashes, count);
     assert_eq!(report.coins.iter().map(|c| c.text.clone()).collect::<Vec<_>>(), expected);
-    assert_eq!(report.per_worker_hashes.len(), WORKERS);
+    assert_eq!((report.workers, report.per_worker_hashes.len()), (WORKERS, WORKERS));
     assert!(report.per_worker_hashes.iter().all(|&h| h > 0), "both workers took part: {:?}", report.per_worker_hashes);
     assert_eq!(progress.total_hashes(), count, "the shared counters end equal to the result");
 }
@@ -82,13 +81,16 @@ async fn the_facade_mines_and_names_bad_arguments() {
     assert!(error_message(web::mine(obj(&[("start", "12x".into())]))).starts_with("start: "));
     assert!(error_message(web::mine(obj(&[("mode", JsValue::from(3))]))).starts_with("mode: "));
     assert!(error_message(web::mine(obj(&[("cnt", JsValue::from(3))]))).contains("cnt"));
+    // The page starts the pool; `workers` is not the core's to read.
+    assert!(error_message(web::mine(obj(&[("workers", JsValue::from(2))]))).contains("workers"));
 }
 
 #[wasm_bindgen_test]
 async fn primes_on_the_pool_match_known_answers() {
     pool().await;
     let job = PrimesJob { numbers: COURSE_PRIMES.to_vec(), chunksize: 1, algorithm: Algorithm::Trial };
-    let report = primes::map_primes(&job, &Progress::new(), &clock);
+    let report = map_primes(&job, &Progress::new(), &clock).unwrap();
+    assert_eq!(report.workers, WORKERS);
     let answers: Vec<Option<bool>> = report.results.iter().map(|r| r.prime).collect();
     assert_eq!(answers, [Some(true), Some(true), Some(true), Some(true), Some(true), Some(false)]);
     assert!(report.results.iter().all(|r| r.worker.is_some_and(|w| w < WORKERS)));
@@ -118,7 +120,7 @@ async fn a_stop_through_shared_memory_ends_a_long_run() {
     let progress = Progress::new();
     progress.request_stop();
     let job = MineJob { mode: MineMode::Random, start: 0, count: u64::MAX, coins: None, time_budget_ms: None };
-    let report = mining::mine(&job, &progress, &clock);
+    let report = mine(&job, &progress, &clock).unwrap();
     assert_eq!(report.ended, Ended::Stopped);
 }
 
@@ -140,6 +142,8 @@ async fn links_that_are_not_web_urls_are_not_fetched() {
     for r in results.iter() {
         assert_eq!(get(&r, "error").as_string().as_deref(), Some("invalid-url"));
         assert_eq!(get(&r, "ok").as_bool(), Some(false));
+        assert_eq!(get(&r, "class").as_string().as_deref(), Some("invalid-url"));
+        assert_eq!(get(&r, "verdict").as_string().as_deref(), Some("skipped"));
     }
     let bad =
         web::check_links(obj(&[("urls", js_sys::Array::new().into()), ("concurrency", JsValue::from(0))]), None).await;

@@ -3,8 +3,15 @@
 
 export const LIVE_API = 'https://ru.wikipedia.org/w/api.php';
 
-/** Random pages with their external links, through the MediaWiki API (CORS via origin=*). */
+/**
+ * Random pages with their external links, through the MediaWiki API (CORS via origin=*).
+ * @param {string} api
+ * @param {number} pages
+ * @param {{signal?: AbortSignal}} [opts]
+ * @returns {Promise<{title: string, links: string[]}[]>}
+ */
 export async function randomPages(api, pages, { signal } = {}) {
+  /** @type {{title: string, links: string[]}[]} */
   const out = [];
   let cont = null;
   while (out.length < pages) {
@@ -18,14 +25,18 @@ export async function randomPages(api, pages, { signal } = {}) {
     const body = await res.json();
     const batch = body?.query?.pages ?? [];
     if (!batch.length) break;
-    out.push(...batch.map((p) => ({ title: String(p.title), links: (p.extlinks ?? []).map((l) => String(l.url ?? l['*'] ?? '')) })));
+    out.push(...batch.map((/** @type {any} */ p) => ({ title: String(p.title), links: (p.extlinks ?? []).map((/** @type {any} */ l) => String(l.url ?? l['*'] ?? '')) })));
     cont = body?.continue?.grncontinue ?? null;
     if (!cont && api !== LIVE_API) break; // the fixture has run out of pages
   }
   return out.slice(0, pages);
 }
 
-/** Protocol-relative links (`//host/path`), as MediaWiki gives them, made absolute. */
+/**
+ * Protocol-relative links (`//host/path`), as MediaWiki gives them, made absolute.
+ * @param {string} link
+ * @param {string} protocol
+ */
 export function absolute(link, protocol) {
   return link.startsWith('//') ? `${protocol}${link}` : link;
 }
@@ -33,11 +44,16 @@ export function absolute(link, protocol) {
 /**
  * Runs a census: pages → links → a check in `mode` (no-cors by default: external
  * sites seldom send CORS headers). Returns the pages, the list report and the check.
+ * `signal` stops the paging; the check itself is stopped with `lab.stop('links')`.
+ * @param {{parseLinks: (text: string) => Promise<import('./types.js').ParsedList>, links: (o: import('./types.js').LinksOptions) => Promise<import('./types.js').LinksResult>}} lab
+ * @param {import('./types.js').CensusOptions} [opts]
+ * @returns {Promise<import('./types.js').CensusResult>}
  */
-export async function census(lab, { pages = 10, live = false, mode = 'no-cors', concurrency = 10, timeoutMs = 5000, onResult, onStage } = {}) {
+export async function census(lab, { pages = 10, live = false, mode = 'no-cors', concurrency = 10, timeoutMs = 5000, onResult, onStage, signal } = {}) {
   const api = live ? LIVE_API : new URL('/lab/census/api.php', location.href).href;
   onStage?.(`fetching ${pages} random pages from ${live ? 'Wikipedia' : 'the offline fixture'}…`);
-  const found = await randomPages(api, pages);
+  const found = await randomPages(api, pages, { signal });
+  signal?.throwIfAborted();
   const links = found.flatMap((p) => p.links.map((l) => absolute(l, live ? 'https:' : location.protocol)));
   const list = await lab.parseLinks(links.join('\n'));
   onStage?.(`checking ${list.urls.length} links from ${found.length} pages…`);

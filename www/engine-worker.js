@@ -6,10 +6,14 @@
 import * as Comlink from './vendor/comlink.mjs';
 import init, * as wasm from '../pkg/concurrency_lab.js';
 
+/** @type {WebAssembly.Memory | null} */
 let memory = null;
 
 const engine = {
-  /** Instantiates the module and starts the pool; returns how long each took. */
+  /**
+   * Instantiates the module and starts the pool; returns how long each took.
+   * @param {number} workers
+   */
   async start(workers) {
     const t0 = performance.now();
     ({ memory } = await init());
@@ -20,16 +24,16 @@ const engine = {
       moduleMs: t1 - t0,
       poolMs: t2 - t1,
       poolSize: wasm.poolSize(),
-      // The page reads the live counters straight from this shared memory.
+      // The page reads the live counters straight from this shared memory, at the
+      // offsets of contract.layout.
       memory,
       pointer: wasm.progressPointer(),
-      layout: wasm.progressLayout(),
     };
   },
+  /** @param {object} opts */
   mine: (opts) => wasm.mine(opts),
+  /** @param {object} opts */
   primes: (opts) => wasm.primes(opts),
-  verifyCoin: (text) => wasm.verifyCoin(text),
-  memoryBytes: () => memory.buffer.byteLength,
 };
 
 Comlink.expose(engine);

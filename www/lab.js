@@ -1,18 +1,18 @@
 // window.lab: the scriptable API. The page uses it and the tests drive it.
-// Contract (extend, don't rename):
+// Contract (extend, don't rename); the types of every option and result are in
+// www/types.js, checked by `make lint`:
 //   await lab.ready
+//   lab.contract  -> limits, defaults, layouts and lists, all from Rust (src/contract.rs)
 //   lab.info()    -> {crossOriginIsolated, hardwareConcurrency, threads}
 //   lab.mine({workers, mode, start, count, coins, timeBudgetMs})
 //   lab.primes({workers, numbers, chunksize, algorithm})
 //   lab.links({urls, concurrency, timeoutMs, mode, retries, perHost, method, onResult})
 //   lab.parseLinks(text) -> {urls, rejected: [{line, text, reason}], blankLines}
 //   lab.census({pages, live, mode, concurrency, timeoutMs, onResult})
-//   lab.progress(), lab.stop(kind), lab.verifyCoin(text), lab.labLinks()
+//   lab.progress(), lab.stop(kind), lab.verifyCoin(text), lab.labLinks(listId), lab.startPool(n)
 // The compute runs in workers; nothing here blocks the page.
 import * as Comlink from './vendor/comlink.mjs';
 import { census } from './census.js';
-
-export const MAX_WORKERS = 128;
 
 /** Whether this browser, on this page, can run wasm threads. */
 export function threadsSupported() {
@@ -29,15 +29,24 @@ const NOT_ISOLATED =
   'this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer and wasm threads cannot run: ' +
   'open it from the lab server (make serve), which sends Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy';
 
-function checkWorkers(workers) {
+/**
+ * The pool size the page starts; the core checks the pool it runs on once more.
+ * @param {unknown} workers
+ * @param {number} max  contract.maxWorkers
+ */
+function checkWorkers(workers, max) {
   const n = typeof workers === 'string' && /^\s*\d+\s*$/.test(workers) ? Number(workers) : workers;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
-    throw new Error(`workers: must be an integer from 1 to ${MAX_WORKERS} (got ${workers === undefined ? 'nothing' : String(workers)})`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw new Error(`workers: must be an integer from 1 to ${max} (got ${workers === undefined ? 'nothing' : String(workers)})`);
   }
   return n;
 }
 
-/** Rejects when the worker fails to load, instead of leaving a call hanging. */
+/**
+ * Rejects when the worker fails to load, instead of leaving a call hanging.
+ * @param {Worker} worker
+ * @returns {Promise<never>}
+ */
 function failureOf(worker) {
   return new Promise((_, reject) => {
     worker.addEventListener('error', (e) => reject(new Error(`worker failed to start: ${e.message || 'script error (is pkg/ built? run make build)'}`)));
@@ -46,22 +55,39 @@ function failureOf(worker) {
 
 /** A CPU engine: one module instance with a pool of `workers` Web Workers. */
 class Engine {
-  static async start(workers) {
+  /**
+   * @param {number} workers
+   * @param {import('./types.js').Layout} layout
+   */
+  static async start(workers, layout) {
     const worker = new Worker(new URL('./engine-worker.js', import.meta.url), { type: 'module', name: `engine-${workers}` });
     const failed = failureOf(worker);
     const remote = Comlink.wrap(worker);
     const t0 = performance.now();
     try {
       const s = await Promise.race([remote.start(workers), failed]);
-      return new Engine(worker, remote, workers, s, performance.now() - t0);
+      return new Engine(worker, remote, workers, s, layout, performance.now() - t0);
     } catch (e) {
       worker.terminate();
       throw e;
     }
   }
 
-  constructor(worker, remote, workers, s, startMs) {
-    Object.assign(this, { worker, remote, workers, startMs, dead: false });
+  /**
+   * @param {Worker} worker
+   * @param {any} remote  the engine worker's Comlink proxy
+   * @param {number} workers
+   * @param {{memory: WebAssembly.Memory, pointer: number, moduleMs: number, poolMs: number}} s
+   * @param {import('./types.js').Layout} layout
+   * @param {number} startMs
+   */
+  constructor(worker, remote, workers, s, layout, startMs) {
+    this.worker = worker;
+    this.remote = remote;
+    this.workers = workers;
+    this.startMs = startMs;
+    this.dead = false;
+    this.layout = layout;
     // A crashed engine (out of memory, say) fails its call and is never reused.
     this.failed = failureOf(worker).catch((e) => {
       this.dead = true;
@@ -70,7 +96,6 @@ class Engine {
     this.failed.catch(() => {});
     this.memory = s.memory;
     this.pointer = s.pointer;
-    this.layout = s.layout;
     this.moduleMs = s.moduleMs;
     this.poolMs = s.poolMs;
   }
@@ -88,7 +113,12 @@ class Engine {
     };
   }
 
-  /** Coins `from`.. published so far in the shared slots. */
+  /**
+   * Coins `from`.. published so far in the shared slots, at the offsets the core gives.
+   * @param {number} from
+   * @param {number} upto
+   * @returns {import('./types.js').Coin[]}
+   */
   coins(from, upto) {
     const buf = this.memory.buffer;
     const { pointer: p, layout: l } = this;
@@ -98,16 +128,20 @@ class Engine {
       const slot = new Uint8Array(buf, p + l.coinSlots + i * l.coinSlotBytes, l.coinSlotBytes).slice();
       const view = new DataView(slot.buffer);
       out.push({
-        text: new TextDecoder().decode(slot.subarray(0, 50)),
-        md5: Array.from(slot.subarray(56, 72), (b) => b.toString(16).padStart(2, '0')).join(''),
-        worker: view.getUint32(72, true),
-        index: view.getBigUint64(80, true).toString(),
+        text: new TextDecoder().decode(slot.subarray(0, l.coinTextLen)),
+        md5: Array.from(slot.subarray(l.coinMd5, l.coinMd5 + 16), (b) => b.toString(16).padStart(2, '0')).join(''),
+        worker: view.getUint32(l.coinWorker, true),
+        index: view.getBigUint64(l.coinIndex, true).toString(),
+        nonce: null,
       });
     }
     return out;
   }
 
-  /** Asks run `runId` to stop; it holds even if that run has not begun yet. */
+  /**
+   * Asks run `runId` to stop; it holds even if that run has not begun yet.
+   * @param {number} runId
+   */
   raiseStop(runId) {
     Atomics.store(this.views().u32, this.layout.stop / 4, runId);
   }
@@ -118,8 +152,12 @@ class Engine {
   }
 }
 
-/** Runs calls one after another: a pool does one job at a time. */
+/**
+ * Runs calls one after another: a pool does one job at a time.
+ * @returns {<T>(fn: () => Promise<T>) => Promise<T>}
+ */
 function serial() {
+  /** @type {Promise<unknown>} */
   let tail = Promise.resolve();
   return (fn) => {
     const run = tail.then(fn);
@@ -130,59 +168,97 @@ function serial() {
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|.+\.localhost)$/;
 
-/** The default link list: the lab server's own endpoints, spread over *.localhost hosts. */
-export function labLinks(loc = location) {
+/**
+ * A lab list (from the contract) as URLs on this server, its lab paths spread over
+ * *.localhost hosts when the page is on loopback.
+ * @param {import('./types.js').LabList} list
+ * @param {Pick<Location, 'port' | 'hostname' | 'protocol' | 'origin'>} [loc]
+ */
+export function labLinks(list, loc = location) {
   const port = loc.port ? `:${loc.port}` : '';
   const spread = LOOPBACK.test(loc.hostname);
   const hosts = ['a', 'b', 'c', 'd', 'e', 'f'];
+  /** @param {number} i */
   const at = (i) => (spread ? `${loc.protocol}//${hosts[i % hosts.length]}.localhost${port}` : loc.origin);
-  const paths = [
-    'status/200', 'status/204', 'status/301', 'status/404', 'status/410', 'status/500', 'status/503',
-    'delay/100', 'delay/250', 'delay/500', 'delay/1000', 'delay/1500',
-    'bytes/0', 'bytes/1024', 'bytes/65536', 'bytes/1048576',
-    'redirect/1', 'redirect/3', 'redirect/10',
-    'hang',
-  ];
-  return [
-    ...paths.map((p, i) => `${at(i)}/lab/${p}`),
-    // Nothing listens on port 47: the connection is refused.
-    `${loc.protocol}//refused.localhost:47/`,
-    'ftp://example.org/not-fetched.txt',
-  ];
+  return list.entries.map((e, i) => (e.startsWith('/lab/') ? `${at(i)}${e}` : e.replaceAll('{protocol}', loc.protocol)));
 }
 
 export function createLab() {
+  /** @type {Engine | null} */
   let engine = null;
   let runSeq = 0;
-  let active = null; // {kind, runId, t0, cancelled}
+  /** @typedef {{kind: string, runId: number, t0: number, cancelled: boolean, computeT0?: number}} Run */
+  /** @type {Run | null} */
+  let active = null;
+  /** Runs asked for but not begun (waiting for the module, the queue or the pool): a Stop reaches them too. @type {Set<Run>} */
+  const pending = new Set();
+  /** @type {AbortController | null} the census's paging, stopped with the links */
+  let census_ = null;
   const cpu = serial();
   const io = serial();
 
   const linksWorker = new Worker(new URL('./links-worker.js', import.meta.url), { type: 'module', name: 'links' });
   const linksFailed = failureOf(linksWorker);
+  /** @type {any} */
   const links = Comlink.wrap(linksWorker);
-  const ready = Promise.race([links.verifyCoin(''), linksFailed]).then(() => undefined);
+  /** @type {import('./types.js').Contract | null} */
+  let contract = null;
+  // Ready once the link worker's module has loaded and handed over the contract.
+  const ready = Promise.race([links.contract(), linksFailed]).then((c) => {
+    contract = c;
+  });
 
+  /** The contract, once `ready` has resolved. */
+  function terms() {
+    if (!contract) throw new Error('lab: not ready yet (await lab.ready)');
+    return contract;
+  }
+
+  /** @param {number} workers */
   async function engineFor(workers) {
     if (!threadsSupported()) throw new Error(`workers: ${NOT_ISOLATED}`);
     if (engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true };
     engine?.terminate();
     engine = null;
-    engine = await Engine.start(workers);
+    engine = await Engine.start(workers, terms().layout);
     return { engine, poolStartMs: engine.startMs, poolReused: false };
   }
 
-  /** Runs one CPU job on a pool of the asked size; pool start is timed apart. */
+  /**
+   * Runs one CPU job on a pool of the asked size; pool start is timed apart. The
+   * pool's size is the page's to choose and is not sent on: the core asks the pool.
+   * @template T
+   * @param {string} kind
+   * @param {Record<string, any>} opts
+   * @param {(remote: any, opts: Record<string, any>) => Promise<T>} call
+   * @returns {Promise<T & import('./types.js').PoolCost>}
+   */
   async function onPool(kind, opts, call) {
-    const workers = checkWorkers(opts?.workers);
-    const run = { kind, runId: ++runSeq, t0: performance.now(), cancelled: false, workers };
+    // Registered before the first await, so a Stop pressed right after Run is not lost.
+    const run = { kind, runId: ++runSeq, t0: performance.now(), cancelled: false };
+    pending.add(run);
+    try {
+      await ready;
+    } catch (e) {
+      pending.delete(run);
+      throw e;
+    }
+    const { workers: asked, ...rest } = opts ?? {};
+    let workers;
+    try {
+      workers = checkWorkers(asked, terms().maxWorkers);
+    } catch (e) {
+      pending.delete(run);
+      throw e;
+    }
     return cpu(async () => {
+      pending.delete(run);
       active = run;
       try {
         const { engine: e, poolStartMs, poolReused } = await engineFor(workers);
         run.computeT0 = performance.now();
-        const result = run.cancelled ? null : await Promise.race([call(e.remote, { ...opts, workers, runId: run.runId }), e.failed]);
-        return { ...(result ?? { cancelled: true }), workers, poolStartMs, poolReused };
+        const result = run.cancelled ? { cancelled: true } : await Promise.race([call(e.remote, { ...rest, runId: run.runId }), e.failed]);
+        return /** @type {any} */ ({ ...result, poolStartMs, poolReused });
       } finally {
         active = null;
       }
@@ -191,8 +267,18 @@ export function createLab() {
 
   const lab = {
     ready,
-    MAX_WORKERS,
 
+    /** Limits, defaults, layouts and lists, from Rust. Read after `await lab.ready`. */
+    get contract() {
+      return terms();
+    },
+
+    /** The largest pool (kept for scripts written against the first contract). */
+    get MAX_WORKERS() {
+      return terms().maxWorkers;
+    },
+
+    /** @returns {import('./types.js').Info} */
     info() {
       return {
         crossOriginIsolated: self.crossOriginIsolated === true,
@@ -201,44 +287,124 @@ export function createLab() {
       };
     },
 
-    mine(opts = {}) {
+    /**
+     * @param {import('./types.js').MineOptions} opts
+     * @returns {Promise<import('./types.js').MineResult>}
+     */
+    mine(opts) {
       return onPool('mine', opts, (remote, o) => remote.mine(o));
     },
 
-    primes(opts = {}) {
+    /**
+     * @param {import('./types.js').PrimesOptions} opts
+     * @returns {Promise<import('./types.js').PrimesResult>}
+     */
+    primes(opts) {
       return onPool('primes', opts, (remote, o) => remote.primes(o));
     },
 
-    links(opts = {}) {
+    /**
+     * @param {import('./types.js').LinksOptions} [opts]
+     * @returns {Promise<import('./types.js').LinksResult>}
+     */
+    async links(opts = {}) {
+      await ready;
       const { onResult, ...rest } = opts;
-      if (rest.urls === undefined) rest.urls = labLinks();
-      else if (!Array.isArray(rest.urls)) return Promise.reject(new Error(`urls: must be a list of URL strings (got ${typeof rest.urls})`));
-      else rest.urls = rest.urls.map((u) => (typeof u === 'string' ? u : String(u)));
-      if (onResult !== undefined && typeof onResult !== 'function') return Promise.reject(new Error('onResult: must be a function'));
-      return io(() => Promise.race([links.check(rest, onResult ? Comlink.proxy(onResult) : undefined), linksFailed]));
+      /** @type {Record<string, any>} */
+      const o = rest;
+      if (o.urls === undefined) o.urls = lab.labLinks();
+      else if (!Array.isArray(o.urls)) throw new Error(`urls: must be a list of URL strings (got ${typeof o.urls})`);
+      else o.urls = o.urls.map((u) => (typeof u === 'string' ? u : String(u)));
+      if (onResult !== undefined && typeof onResult !== 'function') throw new Error('onResult: must be a function');
+      if (!onResult) return io(() => Promise.race([links.check(o, undefined), linksFailed]));
+      // Each result reaches onResult exactly once, and all of them before the promise
+      // resolves: the callback travels on its own message channel, so its last calls
+      // can arrive after the check's answer; those are delivered from the answer.
+      const seen = new Set();
+      const once = (/** @type {import('./types.js').LinkResult} */ r) => {
+        if (seen.has(r.index)) return;
+        seen.add(r.index);
+        onResult(r);
+      };
+      return io(async () => {
+        /** @type {import('./types.js').LinksResult} */
+        const r = await Promise.race([links.check(o, Comlink.proxy(once)), linksFailed]);
+        for (const x of r.results) once(x);
+        return r;
+      });
     },
 
-    /** A pasted or uploaded list, checked line by line (in a worker). */
-    parseLinks(text) {
-      if (typeof text !== 'string') return Promise.reject(new Error('text: must be a string'));
+    /**
+     * One experiment on the link worker's event loop (the course's asyncio lessons):
+     * gather vs sequential await, aiohttp, an async generator, a blocked loop vs the
+     * hybrid with the pool, and the order of microtasks and tasks.
+     * @param {import('./types.js').LoopOptions} opts
+     * @returns {Promise<import('./types.js').LoopResult>}
+     */
+    async loop(opts) {
+      await ready;
+      if (opts === null || typeof opts !== 'object') throw new Error('options: expected an object of named options');
+      // run_in_executor: the loop hands the CPU step to the pool and awaits it; the
+      // pool is the one running now, or one worker.
+      const executor = async (/** @type {number} */ count) => {
+        const r = await lab.mine({ workers: engine && !engine.dead ? engine.workers : 1, count });
+        if (r.cancelled || r.ended === 'stopped') throw new Error('the CPU step was stopped');
+      };
+      return io(() => Promise.race([links.loop(opts, location.origin, Comlink.proxy(executor)), linksFailed]));
+    },
+
+    /**
+     * A pasted or uploaded list, checked line by line (in a worker).
+     * @param {string} text
+     * @returns {Promise<import('./types.js').ParsedList>}
+     */
+    async parseLinks(text) {
+      if (typeof text !== 'string') throw new Error('text: must be a string');
       return links.parseList(text);
     },
 
-    /** The course's census: random Wikipedia pages (or the offline fixture), their links, checked. */
-    census(opts = {}) {
-      return census(lab, opts);
+    /**
+     * The course's census: random Wikipedia pages (or the offline fixture), their links, checked.
+     * Stop ('links') stops its paging too.
+     * @param {import('./types.js').CensusOptions} [opts]
+     * @returns {Promise<import('./types.js').CensusResult>}
+     */
+    async census(opts = {}) {
+      census_?.abort();
+      const own = new AbortController();
+      census_ = own;
+      try {
+        return await census(lab, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, own.signal]) : own.signal });
+      } finally {
+        if (census_ === own) census_ = null;
+      }
     },
 
-    /** md5 of any text and whether it is a coin (computed in a worker). */
+    /**
+     * md5 of any text and whether it is a coin (computed in a worker).
+     * @param {string} text
+     * @returns {Promise<import('./types.js').Verdict>}
+     */
     verifyCoin(text) {
       return links.verifyCoin(String(text));
     },
 
-    labLinks: () => labLinks(),
+    /**
+     * A lab list from the contract ('lab', the default, or 'errors') as URLs on this server.
+     * @param {string} [id]
+     */
+    labLinks(id) {
+      const lists = terms().links.labLists;
+      const list = id === undefined ? lists[0] : lists.find((l) => l.id === id);
+      if (!list) throw new Error(`list: must be one of ${lists.map((l) => `"${l.id}"`).join(', ')} (got "${id}")`);
+      return labLinks(list);
+    },
 
     /**
      * What the running (or last) CPU job has done so far, read from shared memory.
      * Cheap enough to call every frame.
+     * @param {{coinsFrom?: number}} [opts]
+     * @returns {import('./types.js').Progress | null}
      */
     progress({ coinsFrom } = {}) {
       if (!engine) return null;
@@ -246,6 +412,7 @@ export function createLab() {
       const l = engine.layout;
       const runId = Atomics.load(v.u32, l.runId / 4);
       const current = active && runId === active.runId;
+      /** @param {BigUint64Array} arr */
       const read = (arr) => Array.from({ length: arr.length }, (_, i) => Number(Atomics.load(arr, i)));
       const perWorkerHashes = read(v.hashes);
       const perWorkerItems = read(v.items);
@@ -262,7 +429,7 @@ export function createLab() {
         perWorkerItems,
         perWorkerBusyMs: read(v.busyUs).map((us) => us / 1000),
         memoryBytes: v.bytes,
-        // Coins found so far, from index `coinsFrom` on (the first 256 of a run).
+        // Coins found so far, from index `coinsFrom` on (the first slots of a run).
         newCoins: coinsFrom === undefined || !current ? [] : engine.coins(coinsFrom, Atomics.load(v.u32, l.coins / 4)),
         // Since the run reached the engine: the pool's start is not part of it.
         elapsedMs: active?.computeT0 ? performance.now() - active.computeT0 : 0,
@@ -272,22 +439,32 @@ export function createLab() {
     /**
      * Starts (or reuses) a pool of `workers` and reports what it costs: start time
      * and the wasm memory (each worker adds its own stack and TLS to it).
+     * @param {number} workers
+     * @returns {Promise<import('./types.js').PoolStart>}
      */
     async startPool(workers) {
-      const n = checkWorkers(workers);
+      await ready;
+      const n = checkWorkers(workers, terms().maxWorkers);
       return cpu(async () => {
         const { engine: e, poolStartMs, poolReused } = await engineFor(n);
         return { workers: n, poolStartMs, poolReused, moduleMs: e.moduleMs, poolMs: e.poolMs, wasmBytes: e.memory.buffer.byteLength };
       });
     },
 
-    /** Stops the running job of that kind ('mine', 'primes', 'links'), or all. */
+    /**
+     * Stops the running job of that kind ('mine', 'primes', 'links'), or all.
+     * @param {string} [kind]
+     */
     stop(kind) {
+      for (const run of pending) if (kind === undefined || kind === run.kind) run.cancelled = true;
       if (active && (kind === undefined || kind === active.kind)) {
         active.cancelled = true;
         engine?.raiseStop(active.runId);
       }
-      if (kind === undefined || kind === 'links') links.stop();
+      if (kind === undefined || kind === 'links') {
+        census_?.abort();
+        links.stop();
+      }
     },
   };
   return lab;

@@ -7,14 +7,34 @@ import init, * as wasm from '../pkg/concurrency_lab.js';
 const ready = init();
 
 Comlink.expose({
+  /** Every limit, default and list of the page, from Rust: also the readiness signal. */
+  async contract() {
+    await ready;
+    return wasm.contract();
+  },
+  /**
+   * @param {object} opts
+   * @param {((r: object) => void) | undefined} onResult
+   */
   async check(opts, onResult) {
     await ready;
     return wasm.checkLinks(opts, onResult ? (r) => { onResult(r); } : undefined);
   },
+  /**
+   * @param {object} opts
+   * @param {string} base  the lab server's origin
+   * @param {(count: number) => Promise<void>} executor  mines on the pool
+   */
+  async loop(opts, base, executor) {
+    await ready;
+    return wasm.runLoop(opts, base, (/** @type {number} */ count) => executor(count));
+  },
+  /** @param {string} text */
   async parseList(text) {
     await ready;
     return wasm.parseLinkList(text);
   },
+  /** @param {string} text */
   async verifyCoin(text) {
     await ready;
     return wasm.verifyCoin(text);

@@ -9,6 +9,7 @@ import { linksPanel } from './ui/links-panel.js';
 const lab = createLab();
 window.lab = lab;
 
+/** Says what this browser allows on this page; turns the CPU panels off where threads cannot run. */
 function showEnvironment() {
   const info = lab.info();
   const env = $('#env');
@@ -25,17 +26,19 @@ function showEnvironment() {
       ? 'This browser has no shared WebAssembly memory, so the CPU panels cannot run a worker pool. Try a current Chromium, Firefox or Safari.'
       : 'This page is not cross-origin isolated, so the browser withholds SharedArrayBuffer and the CPU panels cannot run a worker pool. ' +
         'Open it from the lab server (make serve), which sends the Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers. The link check still works.';
-    for (const b of document.querySelectorAll('#mine-run, #primes-run')) b.disabled = true;
+    for (const b of document.querySelectorAll('#mine-run, #primes-run')) /** @type {HTMLButtonElement} */ (b).disabled = true;
   }
 }
 
-const panels = [minePanel(lab, $('#mine')), primesPanel(lab, $('#primes')), linksPanel(lab, $('#links'))];
+/** @type {{frame?: (p: import('./types.js').Progress | null) => void, run?: Function}[]} */
+let panels = [];
 
 // About twelve updates a second at 60 frames a second: enough to read, and cheap enough not to steal a core
 // from the workers: on a 2-core machine every main-thread frame competes with them.
 const FRAME_MS = 80;
 let lastFrame = 0;
 
+/** @param {number} now */
 function tick(now) {
   if (now - lastFrame >= FRAME_MS) {
     lastFrame = now;
@@ -45,9 +48,14 @@ function tick(now) {
   requestAnimationFrame(tick);
 }
 
-showEnvironment();
+// The panels set their controls from the contract (limits, defaults, lists from
+// Rust), so they are built once the module has handed it over.
 lab.ready.then(
-  () => document.body.classList.add('ready'),
+  () => {
+    panels = [minePanel(lab, $('#mine')), primesPanel(lab, $('#primes')), linksPanel(lab, $('#links'))];
+    showEnvironment();
+    document.body.classList.add('ready');
+    requestAnimationFrame(tick);
+  },
   (e) => { $('#no-threads').hidden = false; $('#no-threads').textContent = `The wasm module did not load: ${e.message}`; },
 );
-requestAnimationFrame(tick);

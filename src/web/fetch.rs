@@ -8,12 +8,12 @@
 
 use super::clock::now_ms;
 use super::output::to_js;
-use crate::args::LinksJob;
-use crate::links::{
-    FetchMode, LinkError, LinkResult, Method, Scheduler, classify, fetchable, host_key, retry_delay_ms,
+use crate::{
+    FetchMode, LinkError, LinkResult, LinksJob, Method, Outcome, Scheduler, classify, fetchable, host_key,
+    retry_delay_ms,
 };
 use futures::stream::{FuturesUnordered, StreamExt};
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Array, Function, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -21,14 +21,7 @@ use web_sys::{
     AbortController, AbortSignal, RequestCache, RequestInit, RequestMode, RequestRedirect, Response, ResponseType,
 };
 
-#[wasm_bindgen]
-extern "C" {
-    // The global fetch and setTimeout, on a window or in a worker alike.
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch_with_init(input: &str, init: &RequestInit) -> Promise;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: u32) -> JsValue;
-}
+use super::js::{fetch_with_init, sleep};
 
 thread_local! {
     /// Aborts the check that is running now.
@@ -91,13 +84,13 @@ async fn check_one(index: usize, url: String, target: url::Url, job: &LinksJob, 
             Method::Get => request(&url, index, &target, "GET", job, stop).await,
             Method::HeadThenGet => {
                 let head = request(&url, index, &target, "HEAD", job, stop).await;
-                let refused = head.error.is_some() || matches!(head.status, Some(405 | 501));
+                let refused = head.outcome.error().is_some() || matches!(head.outcome.status(), Some(405 | 501));
                 if refused && !stop.aborted() { request(&url, index, &target, "GET", job, stop).await } else { head }
             }
         };
         r.attempts = attempt;
         r.ms = now_ms() - t0;
-        if attempt > job.retries || !r.retryable() || stop.aborted() {
+        if attempt > job.retries || !r.outcome.retryable() || stop.aborted() {
             return r;
         }
         sleep(retry_delay_ms(attempt)).await;
@@ -146,10 +139,13 @@ async fn request(
     .await;
     let ms = now_ms() - t0;
     match answer {
-        Ok((response, _)) if response.type_() == ResponseType::Opaque => LinkResult::reached(url, index, ms),
+        Ok((response, _)) if response.type_() == ResponseType::Opaque => {
+            LinkResult::new(url, index, Outcome::Opaque, ms)
+        }
         Ok((response, bytes)) => {
             let bytes = if method == "HEAD" { content_length(&response).unwrap_or(0) } else { bytes };
-            LinkResult::answered(url, index, response.status(), bytes, ms, response.redirected())
+            let outcome = Outcome::Answered { status: response.status(), bytes, redirected: response.redirected() };
+            LinkResult::new(url, index, outcome, ms)
         }
         Err(e) => {
             let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
@@ -160,11 +156,4 @@ async fn request(
 
 fn content_length(response: &Response) -> Option<u64> {
     response.headers().get("content-length").ok().flatten()?.parse().ok()
-}
-
-async fn sleep(ms: u32) {
-    let wait = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms);
-    });
-    let _ = JsFuture::from(wait).await;
 }

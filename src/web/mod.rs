@@ -5,11 +5,12 @@
 //! Both run off the page's main thread: a rayon call there would busy-wait.
 
 mod clock;
+mod event_loop;
 mod fetch;
+mod js;
 mod output;
 
-use crate::args::{ArgError, LinksArgs, MineArgs, PrimesArgs};
-use crate::progress::Progress;
+use crate::{ArgError, LinksArgs, LoopArgs, MineArgs, PrimesArgs, Progress};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
@@ -48,10 +49,10 @@ pub fn progress_pointer() -> usize {
     &PROGRESS as *const Progress as usize
 }
 
-/// Byte offsets of the counters' fields, relative to [`progress_pointer`].
-#[wasm_bindgen(js_name = progressLayout)]
-pub fn progress_layout() -> Result<JsValue, JsError> {
-    output::to_js(&Progress::LAYOUT)
+/// Every limit, default, layout and list the page shows or checks (`lab.contract`).
+#[wasm_bindgen]
+pub fn contract() -> Result<JsValue, JsError> {
+    output::to_js(&crate::contract())
 }
 
 /// Threads in the rayon pool (after `initThreadPool`).
@@ -76,8 +77,8 @@ fn run<T>(run_id: Option<u32>, work: impl FnOnce() -> T) -> (T, f64) {
 pub fn mine(opts: JsValue) -> Result<JsValue, JsError> {
     let args: MineArgs = options(opts)?;
     let job = args.check().map_err(arg_error)?;
-    let (report, elapsed) = run(args.run_id, || crate::mining::mine(&job, &PROGRESS, &clock::now_ms));
-    output::to_js(&output::Mined::new(&job, &report, elapsed))
+    let (report, elapsed) = run(args.run_id, || crate::mine(&job, &PROGRESS, &clock::now_ms));
+    output::to_js(&output::Mined::new(&job, &report.map_err(arg_error)?, elapsed))
 }
 
 /// `lab.primes`: maps the primality test over the numbers on the pool.
@@ -85,14 +86,14 @@ pub fn mine(opts: JsValue) -> Result<JsValue, JsError> {
 pub fn primes(opts: JsValue) -> Result<JsValue, JsError> {
     let args: PrimesArgs = options(opts)?;
     let job = args.check().map_err(arg_error)?;
-    let (report, elapsed) = run(args.run_id, || crate::primes::map_primes(&job, &PROGRESS, &clock::now_ms));
-    output::to_js(&output::Primes::new(&job, &report, elapsed))
+    let (report, elapsed) = run(args.run_id, || crate::map_primes(&job, &PROGRESS, &clock::now_ms));
+    output::to_js(&output::Primes::new(&job, &report.map_err(arg_error)?, elapsed))
 }
 
 /// md5 of any text, and whether it is a coin.
 #[wasm_bindgen(js_name = verifyCoin)]
 pub fn verify_coin(text: &str) -> Result<JsValue, JsError> {
-    output::to_js(&crate::mining::verify(text))
+    output::to_js(&crate::verify(text))
 }
 
 /// `lab.links`: checks the URLs with at most `concurrency` requests in flight,
@@ -110,7 +111,21 @@ pub async fn check_links(opts: JsValue, on_result: Option<js_sys::Function>) -> 
 /// its number and why.
 #[wasm_bindgen(js_name = parseLinkList)]
 pub fn parse_link_list(text: &str) -> Result<JsValue, JsError> {
-    output::to_js(&crate::links::parse_list(text))
+    output::to_js(&crate::parse_list(text))
+}
+
+/// `lab.loop`: one experiment on this worker's event loop. `base` is the lab
+/// server's origin; `executor(count)` mines `count` nonces on the pool (the hybrid's
+/// `run_in_executor`) and resolves when done.
+#[wasm_bindgen(js_name = runLoop)]
+pub async fn run_loop(opts: JsValue, base: String, executor: Option<js_sys::Function>) -> Result<JsValue, JsError> {
+    let args: LoopArgs = options(opts)?;
+    let job = args.check().map_err(arg_error)?;
+    let report = event_loop::run(job, &base, executor).await.map_err(|e| {
+        let msg = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string());
+        JsError::new(&format!("loop: {}", msg.unwrap_or_else(|| format!("{e:?}"))))
+    })?;
+    output::to_js(&report)
 }
 
 /// Aborts every request of the running link check at once.

@@ -1,10 +1,7 @@
 //! Results as the page receives them: camelCase plain objects, and integers that
 //! may pass 2^53 (nonces, the numbers tested) as decimal strings.
 
-use crate::args::{Algorithm, MineJob, MineMode, PrimesJob};
-use crate::links::LinkResult;
-use crate::mining::{Ended, MineReport, Span};
-use crate::primes::PrimesReport;
+use crate::{Algorithm, Ended, LinkResult, MineJob, MineMode, MineReport, PrimesJob, PrimesReport, Span};
 use serde::Serialize;
 use wasm_bindgen::JsError;
 use wasm_bindgen::JsValue;
@@ -44,7 +41,7 @@ pub struct Mined {
 impl Mined {
     pub fn new(job: &MineJob, r: &MineReport, elapsed_ms: f64) -> Self {
         Mined {
-            workers: r.per_worker_hashes.len(),
+            workers: r.workers,
             mode: job.mode,
             start: job.start.to_string(),
             count: job.count.to_string(),
@@ -94,7 +91,7 @@ pub struct Primes {
 impl Primes {
     pub fn new(job: &PrimesJob, r: &PrimesReport, elapsed_ms: f64) -> Self {
         Primes {
-            workers: rayon::current_num_threads(),
+            workers: r.workers,
             algorithm: job.algorithm,
             chunksize: job.chunksize,
             elapsed_ms,

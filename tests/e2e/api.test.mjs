@@ -11,7 +11,21 @@ before(async () => {
   ({ server, page } = session);
 });
 
-const COURSE = ['112272535095293', '112582705942171', '112272535095293', '115280095190773', '115797848077099', '1099726899285419'];
+test('the contract comes from Rust and the page uses it', async () => {
+  const c = await page.evaluate(() => lab.contract);
+  assert.equal(c.maxWorkers, 128);
+  assert.equal(await page.evaluate(() => lab.MAX_WORKERS), c.maxWorkers);
+  assert.equal(c.primes.courseList.length, 6);
+  assert.equal(c.links.resultFields[0], 'index');
+  assert.equal(await page.locator('#mine-workers').getAttribute('max'), String(c.maxWorkers));
+  assert.equal(await page.locator('#primes-workers').getAttribute('max'), String(c.maxWorkers));
+  assert.equal(await page.locator('#mine-count').inputValue(), String(c.mine.defaultCount));
+  assert.equal(await page.locator('#primes-numbers').inputValue(), c.primes.courseList.join('\n'));
+  assert.equal(await page.locator('#links-concurrency').inputValue(), String(c.links.defaultConcurrency));
+  assert.deepEqual(await page.evaluate(() => lab.labLinks()), await page.evaluate(() => lab.labLinks('lab')));
+  const bad = await page.evaluate(() => { try { lab.labLinks('nope'); return null; } catch (e) { return e.message; } });
+  assert.match(bad ?? '', /^list: must be one of "lab", "errors"/);
+});
 
 test('the page is cross-origin isolated and has wasm threads', async () => {
   const info = await page.evaluate(() => lab.info());
@@ -66,7 +80,8 @@ test('nonces past 2^53 are exact', async () => {
 
 test('the course prime list gives the right answers, in input order, with worker and times', async () => {
   const r = (await call(page, 'primes', { workers: 2 })).value;
-  assert.deepEqual(r.results.map((x) => x.n), COURSE);
+  assert.equal(r.workers, 2);
+  assert.deepEqual(r.results.map((x) => x.n), await page.evaluate(() => lab.contract.primes.courseList));
   assert.deepEqual(r.results.map((x) => x.prime), [true, true, true, true, true, false]);
   for (const x of r.results) {
     assert.ok(Number.isInteger(x.worker) && x.worker >= 0 && x.worker < 2);
@@ -76,15 +91,20 @@ test('the course prime list gives the right answers, in input order, with worker
   assert.deepEqual(big.results.map((x) => x.prime), [true, true, false]);
 });
 
-test('each lab endpoint class gives its expected result', async () => {
-  const r = (await call(page, 'links', { timeoutMs: 1200, concurrency: 30 })).value;
+test('each lab endpoint class gives its expected result, classed in Rust', async () => {
+  const urls = await page.evaluate(() => [...lab.labLinks('lab'), ...lab.labLinks('errors')]);
+  const r = (await call(page, 'links', { urls, timeoutMs: 1200, concurrency: 30 })).value;
   const by = Object.fromEntries(r.results.map((x) => [new URL(x.url).pathname + (x.url.startsWith('ftp') ? 'ftp' : ''), x]));
-  for (const code of [200, 204]) assert.deepEqual([by[`/lab/status/${code}`].ok, by[`/lab/status/${code}`].status], [true, code]);
-  for (const code of [301, 404, 410, 500, 503]) {
+  for (const code of [200, 204]) {
+    assert.deepEqual([by[`/lab/status/${code}`].ok, by[`/lab/status/${code}`].status, by[`/lab/status/${code}`].class, by[`/lab/status/${code}`].verdict], [true, code, '2xx', 'ok']);
+  }
+  for (const [code, verdict] of [[301, 'redirect'], [404, 'broken'], [410, 'broken'], [500, 'broken'], [503, 'broken']]) {
     const x = by[`/lab/status/${code}`];
     assert.equal(x.ok, false);
     assert.equal(x.status, code);
     assert.equal(x.error, null);
+    assert.equal(x.class, `${String(code)[0]}xx`);
+    assert.equal(x.verdict, verdict);
   }
   assert.equal(by['/lab/delay/500'].status, 200);
   assert.ok(by['/lab/delay/500'].ms >= 500);
@@ -94,8 +114,14 @@ test('each lab endpoint class gives its expected result', async () => {
   assert.deepEqual([by['/lab/redirect/3'].ok, by['/lab/redirect/3'].status, by['/lab/redirect/3'].redirected], [true, 200, true]);
   assert.equal(by['/lab/hang'].error, 'timeout');
   assert.equal(by['/lab/hang'].status, null);
+  assert.equal(by['/lab/hang'].verdict, 'unreachable');
   assert.equal(by['/'].error, 'network', 'a refused connection');
-  assert.equal(r.results.find((x) => x.url.startsWith('ftp:')).error, 'invalid-url');
+  assert.equal(by['/'].class, 'network');
+  const ftp = r.results.find((x) => x.url.startsWith('ftp:'));
+  assert.deepEqual([ftp.error, ftp.class, ftp.verdict], ['invalid-url', 'invalid-url', 'skipped']);
+  // Every result carries exactly the fields the contract lists.
+  const fields = await page.evaluate(() => lab.contract.links.resultFields);
+  for (const x of r.results) assert.deepEqual(Object.keys(x).sort(), [...fields].sort());
   // The timed-out requests were aborted, not abandoned: the server sees them go.
   let inFlight = -1;
   for (let i = 0; i < 50 && inFlight !== 0; i++) {
@@ -131,9 +157,10 @@ test('entries that are not http(s) URLs are reported, never fetched, and the res
 });
 
 test('bad arguments reject with an Error naming the argument, and the page stays usable', async () => {
+  /** @type {[string, object, RegExp][]} */
   const cases = [
     ['mine', { workers: 0 }, /^workers: /],
-    ['mine', { workers: 1000 }, /^workers: must be an integer from 1 to 128/],
+    ['mine', { workers: 1000 }, /^workers: must be an integer from 1 to 128 \(got 1000\)$/],
     ['mine', {}, /^workers: /],
     ['mine', { workers: 2, count: -5 }, /^count: must not be negative/],
     ['mine', { workers: 2, start: '12x' }, /^start: "12x" is not a decimal integer/],
@@ -178,13 +205,27 @@ test('counters read during a run only grow and end equal to the result', async (
   assert.equal(samples.last, samples.result.hashes);
 });
 
-test('Stop ends a mining run early', async () => {
+test('Stop ends a mining run early, once it is under way', async () => {
   const r = await page.evaluate(async () => {
     const run = lab.mine({ workers: 2, mode: 'random', count: '100000000000' });
-    await new Promise((res) => setTimeout(res, 600));
+    // Stop only once the counters move: a stop during the pool's start is another case.
+    while (!(lab.progress()?.running && lab.progress()?.hashes > 0)) await new Promise((res) => setTimeout(res, 10));
     lab.stop('mine');
     return run;
   });
   assert.equal(r.ended, 'stopped');
   assert.ok(r.hashes > 0 && r.hashes < 100000000000);
+});
+
+test('a stop asked for while the pool starts ends that run before it computes, and not the next', async () => {
+  const r = await page.evaluate(async () => {
+    const run = lab.mine({ workers: 3, count: 1_000_000 }); // a fresh pool: the run waits for it
+    lab.stop('mine');
+    const first = await run;
+    const next = await lab.mine({ workers: 3, count: 100_000 });
+    return { first, next };
+  });
+  assert.ok(r.first.cancelled || r.first.ended === 'stopped', 'the stopped run did no full work');
+  assert.equal(r.next.ended, 'complete');
+  assert.equal(r.next.hashes, 100_000);
 });

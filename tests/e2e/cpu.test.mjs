@@ -90,19 +90,25 @@ test('the mining timeline and the worker sweep, driven from the page', async () 
   assert.equal(await page.locator('#mine-sweep .uplot').count(), 3, 'time, speed-up and efficiency charts');
   const csv = await page.locator('#mine-sweep a[download="sweep.csv"]').evaluate((a) => fetch(a.href).then((r) => r.text()));
   const lines = csv.trim().split('\n');
-  assert.equal(lines[0], 'workers,ms,poolStartMs,hashes,mhs,speedup,efficiency');
+  assert.equal(lines[0], 'workers,ms,poolStartMs,hashes,mhs,runs,minMs,maxMs,speedup,efficiency');
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), ['1', '2']);
   const json = await page.locator('#mine-sweep a[download="sweep.json"]').evaluate((a) => fetch(a.href).then((r) => r.json()));
   assert.equal(json.points.length, 2);
-  assert.ok(json.points.every((p) => p.hashes === 2 ** 24 && p.ms > 0 && p.poolStartMs > 0));
+  const count = await page.evaluate(() => lab.contract.mine.defaultCount);
+  assert.ok(json.points.every((p) => p.hashes === count && p.ms > 0 && p.poolStartMs > 0));
+  assert.ok(json.points.every((p) => p.runs === 3 && p.minMs <= p.ms && p.ms <= p.maxMs), 'the median of three runs, with their spread');
   assert.ok(json.amdahlSerial >= 0 && json.amdahlSerial <= 1);
   assert.deepEqual(page.errors, []);
 });
 
-test('a bad sweep list is refused with the entry named', async () => {
+test('a bad sweep list is refused with the entry named, and nothing runs', async () => {
+  const before = await page.locator('#mine-sweep table.results tbody tr').count();
   await page.locator('#mine-sweep input').fill('1, 0');
   await page.locator('#mine-sweep button.run').click();
   await page.locator('#mine-sweep p.error', { hasText: '"0"' }).waitFor();
+  assert.equal(await page.locator('#mine-sweep p.error').innerText(), 'workers list: "0" is not a pool size from 1 to 128');
+  assert.equal(await page.locator('#mine-sweep table.results tbody tr').count(), before, 'the last sweep stays as it was');
+  assert.equal(await page.locator('#mine-sweep button.run').isEnabled(), true);
 });
 
 test('memory per worker is measured for each pool size', async () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, defaultWorkerList, parseWorkerList, withSpeedup, fitAmdahl, toCSV } from '../../www/ui/sweep-math.js';
+import { median, defaultWorkerList, parseWorkerList, withSpeedup, fitAmdahl } from '../../www/ui/sweep-math.js';
+import { toCSV, csvCell } from '../../www/ui/export.js';
 
 test('median', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -8,17 +9,20 @@ test('median', () => {
 });
 
 test('the default list holds the course numbers and the cores', () => {
-  assert.deepEqual(defaultWorkerList(2), [1, 2, 4, 5, 10, 100]);
-  assert.deepEqual(defaultWorkerList(8), [1, 2, 4, 5, 8, 10, 16, 100]);
-  assert.deepEqual(defaultWorkerList(96), [1, 2, 4, 5, 10, 96, 100]);
+  assert.deepEqual(defaultWorkerList(2, 128), [1, 2, 4, 5, 10, 100]);
+  assert.deepEqual(defaultWorkerList(8, 128), [1, 2, 4, 5, 8, 10, 16, 100]);
+  assert.deepEqual(defaultWorkerList(96, 128), [1, 2, 4, 5, 10, 96, 100]);
+  assert.deepEqual(defaultWorkerList(96, 64), [1, 2, 4, 5, 10], 'nothing past the limit');
 });
 
 test('worker lists are parsed or refused with the bad entry named', () => {
-  assert.deepEqual(parseWorkerList('4, 1 2,2'), [1, 2, 4]);
-  assert.throws(() => parseWorkerList('1, 0'), /"0"/);
-  assert.throws(() => parseWorkerList('1, 129'), /"129"/);
-  assert.throws(() => parseWorkerList('two'), /"two"/);
-  assert.throws(() => parseWorkerList(' '), /at least one/);
+  const max = { max: 128 };
+  assert.deepEqual(parseWorkerList('4, 1 2,2', max), [1, 2, 4]);
+  assert.throws(() => parseWorkerList('1, 0', max), /^Error: workers list: "0" is not a pool size from 1 to 128$/);
+  assert.throws(() => parseWorkerList('1, 129', max), /"129"/);
+  assert.throws(() => parseWorkerList('two', max), /"two"/);
+  assert.throws(() => parseWorkerList(' ', max), /at least one pool size/);
+  assert.throws(() => parseWorkerList('5, 2000', { max: 1000, label: 'C values', what: 'concurrency' }), /^Error: C values: "2000" is not a concurrency from 1 to 1000$/);
 });
 
 test('speed-up and efficiency are relative to one worker', () => {
@@ -38,7 +42,10 @@ test("Amdahl's fit recovers a known serial fraction and caps at the cores", () =
   assert.ok(Math.abs(perfect.serial) < 1e-12);
 });
 
-test('CSV has a header and one row per point', () => {
-  const csv = toCSV([{ workers: 1, ms: 10, hashes: 5 }]);
-  assert.equal(csv, 'workers,ms,poolStartMs,hashes,mhs,speedup,efficiency\n1,10,,5,,,\n');
+test('CSV has a header and one row per object, in the columns given, quoted where needed', () => {
+  const csv = toCSV([{ workers: 1, ms: 10, hashes: 5 }, { workers: 2, url: 'http://a/?q="x",y' }], ['workers', 'ms', 'url']);
+  assert.equal(csv, 'workers,ms,url\n1,10,\n2,,"http://a/?q=""x"",y"\n');
+  assert.equal(csvCell('a\nb'), '"a\nb"');
+  assert.equal(csvCell(null), '');
+  assert.equal(csvCell(false), 'false');
 });

@@ -1,8 +1,11 @@
 // Link check panel: fetch promises on one thread, at most C in flight, results as
 // they complete. URLs are shown as text, never as HTML.
-import { $, el, ms, bytes, count, showError, bindRange, optional, download } from './dom.js';
+import { $, el, ms, bytes, count, showError, bindRange, optional, download, runGuarded } from './dom.js';
 import { sweepChart } from './charts.js';
+import { toCSV } from './export.js';
 import { parseWorkerList } from './sweep-math.js';
+
+/** @typedef {import('../types.js').LinkResult & {done: number, at: number}} Row */
 
 /** Public endpoints known to answer with Access-Control-Allow-Origin: *. They need the internet. */
 export const PUBLIC_LIST = [
@@ -15,28 +18,29 @@ export const PUBLIC_LIST = [
   'https://en.wikipedia.org/w/api.php?action=query&meta=siteinfo&format=json&origin=*',
 ];
 
-/** The class a result counts under in the totals and the histogram. */
-export function outcomeClass(r) {
-  if (r.error) return r.error;
-  if (r.opaque) return 'reachable';
-  return `${Math.floor(r.status / 100)}xx`;
-}
-
-const CLASSES = ['2xx', '3xx', '4xx', '5xx', 'reachable', 'timeout', 'network', 'aborted', 'invalid-url'];
 const LATENCY_BINS = [50, 100, 250, 500, 1000, 2000, 5000, Infinity];
+/** Table columns and their sort keys; the outcome's class is Rust's (`r.class`). @type {[string, (r: Row) => number | string][]} */
 const COLUMNS = [
-  ['#', (r) => r.done], ['url', (r) => r.url], ['status', (r) => r.status ?? -1], ['outcome', outcomeClass],
+  ['#', (r) => r.done], ['url', (r) => r.url], ['status', (r) => r.status ?? -1], ['outcome', (r) => r.class],
   ['bytes', (r) => r.bytes ?? -1], ['latency', (r) => r.ms], ['tries', (r) => r.attempts], ['done at', (r) => r.at],
 ];
 
+/**
+ * @param {HTMLElement} node
+ * @param {[string, number][]} entries
+ */
 function bars(node, entries) {
   const max = Math.max(1, ...entries.map(([, n]) => n));
   node.replaceChildren(...entries.map(([label, n]) => el('div.hbar', {},
     el('span.label', {}, label), el('span.track', {}, el('span.fill', { style: `width:${(100 * n) / max}%` })), el('span.n', {}, n))));
 }
 
-
+/**
+ * @param {ReturnType<typeof import('../lab.js').createLab>} lab
+ * @param {HTMLElement} root
+ */
 export function linksPanel(lab, root) {
+  const terms = lab.contract.links;
   const f = {
     concurrency: $('#links-concurrency', root), timeout: $('#links-timeout', root), urls: $('#links-urls', root),
     run: $('#links-run', root), stop: $('#links-stop', root), error: $('#links-error', root),
@@ -46,10 +50,19 @@ export function linksPanel(lab, root) {
     method: $('#links-method', root), report: $('#links-report', root), histogram: $('#links-histogram', root),
     latency: $('#links-latency', root), csv: $('#links-csv', root), json: $('#links-json', root),
     censusRun: $('#census-run', root), censusPages: $('#census-pages', root), censusLive: $('#census-live', root),
-    censusStatus: $('#census-status', root),
+    censusStatus: $('#census-status', root), urlsLabel: $('#links-urls-label', root),
   };
+  f.timeout.placeholder = String(terms.defaultTimeoutMs);
+  f.concurrency.value = String(terms.defaultConcurrency);
+  f.retries.placeholder = '0';
+  f.urlsLabel.firstChild.textContent = `URLs, one per line: only absolute http and https URLs are fetched, duplicates are folded, at most ${count(terms.maxUrls)} `;
+  // The list choices: the lab's own lists (from the contract), then the public one and the user's.
+  f.source.prepend(...terms.labLists.map((l) => el('option', { value: l.id }, l.title)));
+  f.source.value = terms.labLists[0].id;
   bindRange(f.concurrency);
-  const lists = { lab: () => lab.labLinks().join('\n'), public: () => PUBLIC_LIST.join('\n') };
+  /** @type {Record<string, () => string>} */
+  const lists = { public: () => PUBLIC_LIST.join('\n') };
+  for (const l of terms.labLists) lists[l.id] = () => lab.labLinks(l.id).join('\n');
   const showSource = () => {
     root.dataset.source = f.source.value;
     if (lists[f.source.value]) f.urls.value = lists[f.source.value]();
@@ -67,19 +80,23 @@ export function linksPanel(lab, root) {
   f.mode.addEventListener('change', showMode);
   showMode();
 
+  /** @type {Row[]} */
   let rows = [];
+  /** @type {{label: string, key: (r: Row) => number | string, dir: number} | null} */
   let sortBy = null;
 
+  /** @param {Row} r */
   function row(r) {
     return el('tr', { className: r.ok ? 'ok' : 'bad' },
-      el('td.num', {}, r.done), el('td.url', {}, r.url), el('td.num', {}, r.status ?? '–'), el('td', {}, outcomeClass(r) + (r.redirected ? ' (redirected)' : '')),
+      el('td.num', {}, r.done), el('td.url', {}, r.url), el('td.num', {}, r.status ?? '–'), el('td', {}, r.class + (r.redirected ? ' (redirected)' : '')),
       el('td.num', {}, bytes(r.bytes)), el('td.num', {}, ms(r.ms)), el('td.num', {}, r.attempts), el('td.num', {}, ms(r.at)));
   }
 
   function renderTable() {
-    const sorted = sortBy ? [...rows].sort((a, b) => {
-      const [x, y] = [sortBy.key(a), sortBy.key(b)];
-      return (x < y ? -1 : x > y ? 1 : 0) * sortBy.dir;
+    const by = sortBy;
+    const sorted = by ? [...rows].sort((a, b) => {
+      const [x, y] = [by.key(a), by.key(b)];
+      return (x < y ? -1 : x > y ? 1 : 0) * by.dir;
     }) : rows;
     f.table.replaceChildren(...sorted.map(row));
   }
@@ -97,14 +114,22 @@ export function linksPanel(lab, root) {
     return th;
   }));
 
+  /** Totals by Rust's verdict, the histogram by Rust's class: nothing re-derived here. */
   function summarise() {
-    const tally = Object.fromEntries(CLASSES.map((c) => [c, 0]));
-    for (const r of rows) tally[outcomeClass(r)]++;
-    const ok = rows.filter((r) => r.ok).length;
-    const broken = tally['3xx'] + tally['4xx'] + tally['5xx'];
-    f.totals.textContent = [`ok ${ok}`, `broken ${broken}`, `timeouts ${tally.timeout}`, `network errors ${tally.network}`,
-      tally['invalid-url'] ? `invalid ${tally['invalid-url']}` : '', tally.aborted ? `stopped ${tally.aborted}` : ''].filter(Boolean).join(' · ');
-    bars(f.histogram, CLASSES.filter((c) => tally[c]).map((c) => [c, tally[c]]));
+    /** @type {Record<string, number>} */
+    const classes = Object.fromEntries(terms.classes.map((c) => [c, 0]));
+    /** @type {Record<string, number>} */
+    const verdicts = Object.fromEntries(terms.verdicts.map((v) => [v, 0]));
+    for (const r of rows) {
+      classes[r.class]++;
+      verdicts[r.verdict]++;
+    }
+    const errors = rows.filter((r) => r.error);
+    const by = (/** @type {string} */ e) => errors.filter((r) => r.error === e).length;
+    f.totals.textContent = terms.verdicts.filter((v) => verdicts[v] || v === 'ok' || v === 'broken')
+      .map((v) => `${v} ${verdicts[v]}${v === 'unreachable' && verdicts[v] ? ` (timeouts ${by('timeout')}, network errors ${by('network')})` : ''}`)
+      .join(' · ');
+    bars(f.histogram, terms.classes.filter((c) => classes[c]).map((c) => [c, classes[c]]));
     const timed = rows.filter((r) => r.status !== null || r.opaque);
     bars(f.latency, LATENCY_BINS.map((hi, i) => {
       const lo = i ? LATENCY_BINS[i - 1] : 0;
@@ -112,24 +137,25 @@ export function linksPanel(lab, root) {
     }));
   }
 
+  /** Exports with the fields Rust serializes, in its order. */
   function exportRows() {
-    const cols = ['index', 'url', 'ok', 'status', 'bytes', 'ms', 'error', 'redirected', 'opaque', 'attempts'];
-    const csvCell = (v) => (v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
-    download(f.csv, 'links.csv', [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n', 'text/csv');
-    download(f.json, 'links.json', JSON.stringify(rows.map((r) => Object.fromEntries(cols.map((c) => [c, r[c]]))), null, 2), 'application/json');
+    const cols = terms.resultFields;
+    /** @type {Record<string, unknown>[]} */
+    const plain = rows.map((r) => Object.fromEntries(cols.map((c) => [c, /** @type {Record<string, unknown>} */ (r)[c]])));
+    download(f.csv, 'links.csv', toCSV(plain, cols), 'text/csv');
+    download(f.json, 'links.json', JSON.stringify(plain, null, 2), 'application/json');
   }
 
+  /** Clears the results; returns the callback that shows each result as it completes. */
   function begin() {
-    showError(f.error, null);
-    f.run.disabled = f.censusRun.disabled = true;
-    f.stop.disabled = false;
     rows = [];
     sortBy = null;
     f.table.replaceChildren();
     f.summary.textContent = '';
     const t0 = performance.now();
+    /** @type {ReturnType<typeof setTimeout> | 0} */
     let frame = 0;
-    return (r) => {
+    return (/** @type {import('../types.js').LinkResult} */ r) => {
       rows.push({ ...r, done: rows.length + 1, at: performance.now() - t0 });
       if (!sortBy) f.table.append(row(rows.at(-1)));
       // Totals redrawn at most every 100 ms, so 10,000 results stay cheap.
@@ -137,18 +163,13 @@ export function linksPanel(lab, root) {
     };
   }
 
-  function end() {
-    summarise();
-    exportRows();
-    f.run.disabled = f.censusRun.disabled = false;
-    f.stop.disabled = true;
-  }
-
+  /** @param {import('../types.js').ParsedList} list */
   function reportList(list) {
     f.report.replaceChildren(...list.rejected.map((r) => el('li', {}, r.line ? `line ${r.line}: ` : '', el('code', {}, r.text), r.text ? ` — ${r.reason}` : r.reason)));
     f.report.hidden = !list.rejected.length;
   }
 
+  /** @returns {{concurrency: number, timeoutMs?: string, mode: 'cors' | 'no-cors', retries?: string, perHost?: string, method: 'get' | 'head-then-get'}} */
   function options() {
     return {
       concurrency: Number(f.concurrency.value), timeoutMs: optional(f.timeout), mode: f.mode.value,
@@ -156,49 +177,60 @@ export function linksPanel(lab, root) {
     };
   }
 
-  async function run() {
+  /**
+   * One guarded run of the panel (Run and Run census wait, Stop is live); the table
+   * and its exports end on what came back, even after an error.
+   * @template T
+   * @param {(onResult: (r: import('../types.js').LinkResult) => void) => Promise<T>} job
+   */
+  const guarded = (job) => runGuarded({ ...f, also: [f.censusRun] }, async () => {
     const onResult = begin();
     try {
-      const list = await lab.parseLinks(f.urls.value);
-      reportList(list);
-      const r = await lab.links({ urls: list.urls, onResult, ...options() });
-      f.summary.replaceChildren(el('b', {}, `${count(r.results.length)} links in ${ms(r.elapsedMs)}`),
-        ` with at most ${f.concurrency.value} in flight${list.rejected.length ? `; ${list.rejected.length} line${list.rejected.length > 1 ? 's' : ''} left out (see above)` : ''}.`);
-      return r;
-    } catch (e) {
-      showError(f.error, e);
+      return await job(onResult);
     } finally {
-      end();
+      summarise();
+      exportRows();
     }
-  }
+  });
 
-  async function runCensus() {
-    const onResult = begin();
+  const run = () => guarded(async (onResult) => {
+    const list = await lab.parseLinks(f.urls.value);
+    reportList(list);
+    const r = await lab.links({ urls: list.urls, onResult, ...options() });
+    f.summary.replaceChildren(el('b', {}, `${count(r.results.length)} links in ${ms(r.elapsedMs)}`),
+      ` with at most ${f.concurrency.value} in flight${list.rejected.length ? `; ${list.rejected.length} line${list.rejected.length > 1 ? 's' : ''} left out (see above)` : ''}.`);
+    return r;
+  });
+
+  const runCensus = () => guarded(async (onResult) => {
+    const o = options();
     try {
-      const o = options();
-      const r = await lab.census({ pages: Number(f.censusPages.value) || 10, live: f.censusLive.checked, mode: 'no-cors', concurrency: o.concurrency, timeoutMs: o.timeoutMs, onResult, onStage: (s) => { f.censusStatus.textContent = s; } });
+      const r = await lab.census({ pages: Number(f.censusPages.value) || 10, live: f.censusLive.checked, mode: 'no-cors', concurrency: o.concurrency, timeoutMs: o.timeoutMs === undefined ? undefined : Number(o.timeoutMs), onResult, onStage: (s) => { f.censusStatus.textContent = s; } });
       reportList(r.list);
       const left = r.list.rejected.length;
       f.censusStatus.textContent = `${r.pages.length} pages, ${r.links} external links: ${r.list.urls.length} checked in no-cors mode${left ? `, ${left} left out (duplicates or not http(s))` : ''}.`;
       f.summary.replaceChildren(el('b', {}, `${count(r.check.results.length)} links in ${ms(r.check.elapsedMs)}`), ` with at most ${o.concurrency} in flight.`);
       return r;
     } catch (e) {
-      showError(f.error, e);
       f.censusStatus.textContent = '';
-    } finally {
-      end();
+      throw e;
     }
-  }
+  });
 
   f.run.addEventListener('click', run);
   f.censusRun.addEventListener('click', runCensus);
   f.stop.addEventListener('click', () => lab.stop('links'));
-  const sweep = concurrencySweep(lab, $('#links-sweep', root));
+  const sweep = concurrencySweep(lab, $('#links-sweep', root), terms.maxConcurrency);
   return { run, runCensus, sweep };
 }
 
-/** Wall time against C for one host and for many: the browser's per-host cap, seen. */
-function concurrencySweep(lab, host) {
+/**
+ * Wall time against C for one host and for many: the browser's per-host cap, seen.
+ * @param {ReturnType<typeof import('../lab.js').createLab>} lab
+ * @param {HTMLElement} host
+ * @param {number} maxConcurrency
+ */
+function concurrencySweep(lab, host, maxConcurrency) {
   const list = el('input', { value: '1, 5, 10, 100', size: 16, 'aria-label': 'concurrency values' });
   const n = el('input', { value: '60', size: 5, inputmode: 'numeric', 'aria-label': 'links' });
   const delay = el('input', { value: '100', size: 5, inputmode: 'numeric', 'aria-label': 'delay' });
@@ -219,9 +251,9 @@ function concurrencySweep(lab, host) {
     showError(error, null);
     let cs;
     try {
-      cs = parseWorkerList(list.value, 1000);
+      cs = parseWorkerList(list.value, { max: maxConcurrency, label: 'C values', what: 'concurrency' });
     } catch (e) {
-      showError(error, new Error(e.message.replace('workers list', 'C values').replace('pool size', 'concurrency')));
+      showError(error, e);
       return null;
     }
     const count_ = Math.max(1, Math.min(1000, Number(n.value) || 60));
@@ -232,6 +264,7 @@ function concurrencySweep(lab, host) {
     const spread = oneHost.map((u, i) => u.replace('//a.localhost', `//${hosts[i % hosts.length]}.localhost`));
     run.disabled = true;
     body.replaceChildren();
+    /** @type {{c: number, one: number, many: number, ideal: number}[]} */
     const points = [];
     try {
       for (const c of cs) {

@@ -6,11 +6,16 @@ import { sweepPanel } from './sweep-panel.js';
 import { resourcesPanel } from './resources.js';
 import { median } from './sweep-math.js';
 
-/** A candidate is a coin with probability 16^-5 = 2^-20. */
-const COIN_ODDS = 2 ** 20;
-const SWEEP_COUNT = 2 ** 24;
+/** Timed runs per sweep point; the median is shown. */
+const SWEEP_REPS = 3;
 
+/**
+ * @param {ReturnType<typeof import('../lab.js').createLab>} lab
+ * @param {HTMLElement} root
+ */
 export function minePanel(lab, root) {
+  const { maxWorkers, mine: terms } = lab.contract;
+  const SWEEP_COUNT = terms.defaultCount;
   const f = {
     workers: $('#mine-workers', root), mode: $('#mine-mode', root), start: $('#mine-start', root),
     count: $('#mine-count', root), coins: $('#mine-coins', root), budget: $('#mine-budget', root),
@@ -20,12 +25,16 @@ export function minePanel(lab, root) {
     timeline: $('#mine-timeline', root), caption: $('#mine-timeline-caption', root),
     verify: $('#verify-text', root), verdict: $('#verify-out', root),
   };
-  f.workers.value = Math.min(navigator.hardwareConcurrency || 2, 128);
+  f.workers.max = String(maxWorkers);
+  f.workers.value = String(Math.min(navigator.hardwareConcurrency || 2, maxWorkers));
+  f.count.value = String(terms.defaultCount);
   bindRange(f.workers);
   f.mode.addEventListener('change', () => { f.start.disabled = f.mode.value === 'random'; });
 
+  /** @type {any} */
   let live = null;
 
+  /** @returns {import('../types.js').MineOptions} */
   function options() {
     return {
       workers: Number(f.workers.value), mode: f.mode.value, start: optional(f.start),
@@ -37,8 +46,9 @@ export function minePanel(lab, root) {
     f.coinList.replaceChildren();
     f.summary.textContent = 'starting the pool…';
     const opts = options();
-    const start = opts.mode === 'nonce' ? BigInt(/^\d+$/.test(opts.start ?? '0') ? opts.start ?? '0' : 0) : null;
-    live = { t0: performance.now(), last: null, rate: 0, target: Number(opts.count ?? 2 ** 24), perWorker: [], shown: 0, start };
+    const from = String(opts.start ?? '0');
+    const start = opts.mode === 'nonce' ? BigInt(/^\d+$/.test(from) ? from : 0) : null;
+    live = { t0: performance.now(), last: null, rate: 0, target: Number(opts.count ?? terms.defaultCount), perWorker: [], shown: 0, start };
     try {
       const r = await lab.mine(opts);
       if (r.cancelled) {
@@ -62,20 +72,24 @@ export function minePanel(lab, root) {
       );
       if (r.ended === 'complete') f.bar.value = 1;
       const t = drawTimeline(f.timeline, r.spans, r.workers);
-      f.caption.textContent = `${timelineCaption(t, 'tasks of 65,536 candidates')}${r.spansDropped ? ` (${count(r.spansDropped)} later tasks not drawn)` : ''}`;
+      f.caption.textContent = `${timelineCaption(t, `tasks of ${count(terms.taskCandidates)} candidates`)}${r.spansDropped ? ` (${count(r.spansDropped)} later tasks not drawn)` : ''}`;
       return r;
     } finally {
       live = null;
     }
   });
 
+  /** @param {import('../types.js').Coin} c */
   function coinRow(c) {
     const text = el('code.coin', { title: 'click to copy' }, c.text);
     text.addEventListener('click', () => copy(c.text, text));
     return el('tr', {}, el('td.num', {}, c.nonce ?? '–'), el('td', {}, text), el('td', {}, el('code', {}, c.md5)), el('td.num', {}, c.worker));
   }
 
-  /** Called every frame with the shared-memory counters. */
+  /**
+   * Called every frame with the shared-memory counters.
+   * @param {import('../types.js').Progress | null} p
+   */
   function frame(p) {
     resources.frame(p);
     if (!live || !p || p.kind !== 'mine') return;
@@ -89,7 +103,7 @@ export function minePanel(lab, root) {
     if (dt >= 0.25) {
       const inst = (p.hashes - live.last.hashes) / dt;
       live.rate = live.rate ? 0.5 * live.rate + 0.5 * inst : inst;
-      live.perWorker = p.perWorkerHashes.map((h, i) => (h - (live.last.perWorker[i] ?? 0)) / dt);
+      live.perWorker = p.perWorkerHashes.map((h, /** @type {number} */ i) => (h - (live.last.perWorker[i] ?? 0)) / dt);
       live.last = { ...live.last, t: now, hashes: p.hashes, perWorker: p.perWorkerHashes };
     }
     // Coins as they are found, straight from the shared slots; read only when the
@@ -101,17 +115,21 @@ export function minePanel(lab, root) {
       live.shown++;
     }
     f.bar.value = Math.min(1, p.hashes / live.target);
-    const nextCoin = live.rate > 0 ? (COIN_ODDS / live.rate) * 1000 : NaN;
+    const nextCoin = live.rate > 0 ? (terms.coinOdds / live.rate) * 1000 : NaN;
     f.stats.replaceChildren(
       el('span', {}, `${count(p.hashes)} hashes`),
       el('span', {}, rate(live.rate)),
       el('span', {}, `${p.coins} coin${p.coins === 1 ? '' : 's'}`),
-      el('span', { title: 'a candidate is a coin with probability 1/2^20' }, `next coin in ~${ms(nextCoin)} at this rate`),
+      el('span', { title: `a candidate is a coin with probability 1/${count(terms.coinOdds)}` }, `next coin in ~${ms(nextCoin)} at this rate`),
       el('span', {}, `${ms(now - live.last.started)} elapsed`),
     );
     drawWorkers(live.perWorker, live.rate);
   }
 
+  /**
+   * @param {number[]} rates
+   * @param {number} total
+   */
   function drawWorkers(rates, total) {
     const max = Math.max(...rates, 1);
     if (f.perWorker.children.length !== rates.length) {
@@ -136,25 +154,34 @@ export function minePanel(lab, root) {
     f.verdict.className = v.coin ? 'verdict ok' : 'verdict';
   }
 
-  /** Sweep point: a warm-up run so the module is tiered up, then the median of timed runs. */
-  async function sweepPoint(workers, reps = 1) {
+  /**
+   * Sweep point: a warm-up run so the module is tiered up, then the median of
+   * SWEEP_REPS timed runs, with their spread.
+   * @param {number} workers
+   */
+  async function sweepPoint(workers) {
     const warm = await lab.mine({ workers, count: SWEEP_COUNT / 8 });
     if (warm.ended !== 'complete') return null;
     const runs = [];
-    for (let i = 0; i < reps; i++) {
+    for (let i = 0; i < SWEEP_REPS; i++) {
       const r = await lab.mine({ workers, count: SWEEP_COUNT });
       if (r.ended !== 'complete') return null;
       runs.push(r);
     }
     const t = median(runs.map((r) => r.elapsedMs));
-    return { ms: t, poolStartMs: warm.poolStartMs, hashes: SWEEP_COUNT, mhs: SWEEP_COUNT / t / 1000, rate: `${(SWEEP_COUNT / t / 1000).toFixed(2)} M/s` };
+    const times = runs.map((r) => r.elapsedMs);
+    return {
+      ms: t, poolStartMs: warm.poolStartMs, hashes: SWEEP_COUNT, mhs: SWEEP_COUNT / t / 1000, runs: SWEEP_REPS,
+      minMs: Math.min(...times), maxMs: Math.max(...times), rate: `${(SWEEP_COUNT / t / 1000).toFixed(2)} M/s`,
+    };
   }
 
   const sweep = sweepPanel($('#mine-sweep', root), {
-    title: `Worker sweep: ${count(SWEEP_COUNT)} nonces at each N`, unit: 'hash rate',
+    title: `Worker sweep: ${count(SWEEP_COUNT)} nonces at each N, median of ${SWEEP_REPS} runs`, unit: 'hash rate', maxWorkers,
+    columns: ['hashes', 'mhs', 'runs', 'minMs', 'maxMs'],
     runAt: (n) => sweepPoint(n), stop: () => lab.stop('mine'),
   });
-  const resources = resourcesPanel(lab, $('#mine-resources', root));
+  const resources = resourcesPanel(lab, $('#mine-resources', root), maxWorkers);
 
   f.run.addEventListener('click', run);
   f.stop.addEventListener('click', () => lab.stop('mine'));

@@ -4,20 +4,27 @@ import { $, el, ms, count, runGuarded, bindRange, optional } from './dom.js';
 import { drawTimeline, timelineCaption } from './timeline.js';
 import { sweepPanel } from './sweep-panel.js';
 
-export const COURSE_LIST = ['112272535095293', '112582705942171', '112272535095293', '115280095190773', '115797848077099', '1099726899285419'];
 const MAX_U64 = (1n << 64n) - 1n;
 /** Rows drawn in the result table; the rest are summarised. */
 const TABLE_ROWS = 500;
 
-/** Numbers from free text: one per line, or separated by commas or blanks. */
+/**
+ * Numbers from free text: one per line, or separated by commas or blanks.
+ * @param {string} text
+ */
 export function parseList(text) {
   return text.split(/[\s,;]+/).filter(Boolean);
 }
 
-/** `how` consecutive odd numbers from `start` (as decimal strings), within u64. */
-export function oddRange(start, how) {
+/**
+ * `how` consecutive odd numbers from `start` (as decimal strings), within u64.
+ * @param {string} start
+ * @param {string} how
+ * @param {number} max  contract.primes.maxNumbers
+ */
+export function oddRange(start, how, max) {
   if (!/^\s*\d+\s*$/.test(start)) throw new Error(`range start: "${start}" is not a decimal integer`);
-  if (!/^\s*\d+\s*$/.test(how) || Number(how) < 1 || Number(how) > 1_000_000) throw new Error(`range size: must be from 1 to 1000000 (got ${how})`);
+  if (!/^\s*\d+\s*$/.test(how) || Number(how) < 1 || Number(how) > max) throw new Error(`range size: must be from 1 to ${max} (got ${how})`);
   let n = BigInt(start.trim());
   if (n % 2n === 0n) n += 1n;
   const out = [];
@@ -25,7 +32,13 @@ export function oddRange(start, how) {
   return out;
 }
 
+/**
+ * @param {ReturnType<typeof import('../lab.js').createLab>} lab
+ * @param {HTMLElement} root
+ */
 export function primesPanel(lab, root) {
+  const { maxWorkers, primes: terms } = lab.contract;
+  const courseList = terms.courseList.join('\n');
   const f = {
     workers: $('#primes-workers', root), numbers: $('#primes-numbers', root), chunksize: $('#primes-chunksize', root),
     algorithm: $('#primes-algorithm', root), run: $('#primes-run', root), stop: $('#primes-stop', root),
@@ -33,21 +46,25 @@ export function primesPanel(lab, root) {
     stats: $('#primes-stats', root), source: $('#primes-source', root), rangeStart: $('#primes-range-start', root),
     rangeSize: $('#primes-range-size', root), timeline: $('#primes-timeline', root), caption: $('#primes-timeline-caption', root),
   };
-  f.workers.value = Math.min(navigator.hardwareConcurrency || 2, 128);
-  f.numbers.value = COURSE_LIST.join('\n');
+  f.workers.max = String(maxWorkers);
+  f.workers.value = String(Math.min(navigator.hardwareConcurrency || 2, maxWorkers));
+  f.chunksize.placeholder = String(terms.defaultChunksize);
+  f.numbers.value = courseList;
   bindRange(f.workers);
   const showSource = () => {
     root.dataset.source = f.source.value;
-    if (f.source.value === 'course') f.numbers.value = COURSE_LIST.join('\n');
+    if (f.source.value === 'course') f.numbers.value = courseList;
   };
   f.source.addEventListener('change', showSource);
   showSource();
+  /** @type {{t0: number, total: number} | null} */
   let live = null;
 
   function numbers() {
-    return f.source.value === 'range' ? oddRange(f.rangeStart.value, f.rangeSize.value) : parseList(f.numbers.value);
+    return f.source.value === 'range' ? oddRange(f.rangeStart.value, f.rangeSize.value, terms.maxNumbers) : parseList(f.numbers.value);
   }
 
+  /** @returns {import('../types.js').PrimesOptions} */
   function options() {
     return { workers: Number(f.workers.value), numbers: numbers(), chunksize: optional(f.chunksize), algorithm: f.algorithm.value };
   }
@@ -84,6 +101,7 @@ export function primesPanel(lab, root) {
     }
   });
 
+  /** @param {import('../types.js').Progress | null} p */
   function frame(p) {
     if (!live || !p || p.kind !== 'primes') return;
     f.stats.textContent = p.starting
@@ -92,13 +110,14 @@ export function primesPanel(lab, root) {
   }
 
   const sweep = sweepPanel($('#primes-sweep', root), {
-    title: 'Worker sweep: these numbers, this chunk size and algorithm, at each N', unit: 'numbers/s',
+    title: 'Worker sweep: these numbers, this chunk size and algorithm, at each N', unit: 'numbers/s', maxWorkers,
+    columns: ['numbers'],
     runAt: async (n) => {
       const opts = { ...options(), workers: n };
       const warm = await lab.primes(opts); // warm-up: tier the module up on this pool
       const r = await lab.primes(opts);
       if (warm.stopped || r.stopped) return null;
-      return { ms: r.elapsedMs, poolStartMs: warm.poolStartMs, rate: count(Math.round(r.results.length / (r.elapsedMs / 1000))) };
+      return { ms: r.elapsedMs, poolStartMs: warm.poolStartMs, numbers: r.results.length, rate: count(Math.round(r.results.length / (r.elapsedMs / 1000))) };
     },
     stop: () => lab.stop('primes'),
   });

@@ -2,9 +2,18 @@
 // how busy each worker is, the shared wasm memory, and what each extra worker costs.
 import { el, ms, bytes } from './dom.js';
 
-export const MEMORY_SIZES = [1, 2, 4, 16, 64, 128];
+/**
+ * Pool sizes whose memory is measured: a few small ones and the largest pool.
+ * @param {number} maxWorkers
+ */
+export const memorySizes = (maxWorkers) => [...new Set([1, 2, 4, 16, 64, maxWorkers])].filter((n) => n <= maxWorkers);
 
-export function resourcesPanel(lab, host) {
+/**
+ * @param {ReturnType<typeof import('../lab.js').createLab>} lab
+ * @param {HTMLElement} host
+ * @param {number} maxWorkers
+ */
+export function resourcesPanel(lab, host, maxWorkers) {
   const live = el('p.stats');
   const shares = el('div.busy');
   const measure = el('button', {}, 'Measure memory per worker');
@@ -17,8 +26,9 @@ export function resourcesPanel(lab, host) {
     measure.disabled = true;
     body.replaceChildren();
     try {
+      /** @type {import('../types.js').PoolStart | null} */
       let base = null;
-      for (const n of MEMORY_SIZES) {
+      for (const n of memorySizes(maxWorkers)) {
         const r = await lab.startPool(n);
         base ??= r;
         const extra = n > base.workers ? (r.wasmBytes - base.wasmBytes) / (n - base.workers) : null;
@@ -29,7 +39,10 @@ export function resourcesPanel(lab, host) {
     }
   });
 
-  /** Every frame: busy share per worker since the run began, and the memory. */
+  /**
+   * Every frame: busy share per worker since the run began, and the memory.
+   * @param {import('../types.js').Progress | null} p
+   */
   function frame(p) {
     if (!p) return;
     const elapsed = Math.max(1, p.elapsedMs);

@@ -2,15 +2,28 @@
 // ideal line, Amdahl's law fitted to the points, and hardwareConcurrency marked.
 import { el, ms, showError, download } from './dom.js';
 import { sweepChart } from './charts.js';
-import { defaultWorkerList, parseWorkerList, withSpeedup, fitAmdahl, toCSV } from './sweep-math.js';
+import { toCSV } from './export.js';
+import { defaultWorkerList, parseWorkerList, withSpeedup, fitAmdahl } from './sweep-math.js';
 
 /**
- * Builds the sweep block in `host`. `runAt(workers)` runs the work once on a pool of
- * that size and resolves to {ms, poolStartMs, ...extra columns}, or null if stopped.
+ * A column of the sweep's exports beyond the ones every sweep has (workers, ms,
+ * poolStartMs, speedup, efficiency): its key in the point, as `runAt` returns it.
+ * @typedef {{key: string}} SweepColumn
  */
-export function sweepPanel(host, { title, unit, runAt, stop }) {
+
+/**
+ * Builds the sweep block in `host`. `runAt(workers)` runs the work on a pool of that
+ * size and resolves to {ms, poolStartMs, rate (shown), ...the keys of `columns`}, or
+ * null if stopped.
+ * @param {HTMLElement} host
+ * @param {{title: string, unit: string, maxWorkers: number, columns: string[],
+ *   runAt: (n: number) => Promise<({ms: number, poolStartMs: number, rate?: string} & Record<string, any>) | null>,
+ *   stop: () => void}} opts
+ */
+export function sweepPanel(host, { title, unit, maxWorkers, columns, runAt, stop }) {
   const cores = navigator.hardwareConcurrency || 1;
-  const list = el('input', { value: defaultWorkerList(cores).join(', '), size: 28, 'aria-label': 'pool sizes' });
+  const exportColumns = ['workers', 'ms', 'poolStartMs', ...columns, 'speedup', 'efficiency'];
+  const list = el('input', { value: defaultWorkerList(cores, maxWorkers).join(', '), size: 28, 'aria-label': 'pool sizes' });
   const run = el('button.run', {}, 'Sweep');
   const halt = el('button', { disabled: true }, 'Stop');
   const csv = el('a.export', { download: 'sweep.csv', hidden: true }, 'CSV');
@@ -27,6 +40,7 @@ export function sweepPanel(host, { title, unit, runAt, stop }) {
   );
 
   let stopped = false;
+  /** @type {({workers: number, ms: number, poolStartMs: number, rate?: string} & Record<string, any>)[]} */
   let points = [];
 
   function render() {
@@ -42,7 +56,8 @@ export function sweepPanel(host, { title, unit, runAt, stop }) {
     for (let n = 1; n <= maxN; n *= 2 ** 0.25) grid.add(Math.round(n * 100) / 100);
     grid.add(cores);
     const xs = [...grid].sort((a, b) => a - b);
-    const at = (key) => xs.map((x) => pts.find((p) => p.workers === x)?.[key] ?? null);
+    /** @param {string} key */
+    const at = (key) => xs.map((x) => /** @type {Record<string, any> | undefined} */ (pts.find((p) => p.workers === x))?.[key] ?? null);
     const width = Math.min(520, Math.max(320, (charts.clientWidth - 24) / 2));
     charts.replaceChildren(...['time', 'speedup', 'efficiency'].map(() => el('div.chart')));
     sweepChart(charts.children[0], {
@@ -62,8 +77,8 @@ export function sweepPanel(host, { title, unit, runAt, stop }) {
       title: 'Efficiency (speed-up ÷ N)', yLabel: 'efficiency', xs, cores, width,
       series: [{ label: 'measured', values: at('efficiency') }, { label: 'cores ÷ N', values: xs.map((x) => Math.min(1, cores / x)), dash: [2, 3], points: false, color: '#b0b6bb' }],
     });
-    const data = pts.map(({ workers, ms: t, poolStartMs, hashes, mhs, speedup, efficiency }) => ({ workers, ms: t, poolStartMs, hashes, mhs, speedup, efficiency }));
-    download(csv, 'sweep.csv', toCSV(data), 'text/csv');
+    const data = pts.map((p) => Object.fromEntries(exportColumns.map((c) => [c, /** @type {Record<string, any>} */ (p)[c]])));
+    download(csv, 'sweep.csv', toCSV(data, exportColumns), 'text/csv');
     download(json, 'sweep.json', JSON.stringify({ cores, userAgent: navigator.userAgent, date: new Date().toISOString(), amdahlSerial: fit.serial, points: data }, null, 2), 'application/json');
   }
 
@@ -71,7 +86,7 @@ export function sweepPanel(host, { title, unit, runAt, stop }) {
     showError(error, null);
     let sizes;
     try {
-      sizes = parseWorkerList(list.value);
+      sizes = parseWorkerList(list.value, { max: maxWorkers });
     } catch (e) {
       showError(error, e);
       return null;

@@ -1,0 +1,163 @@
+//! The contract between the core and the page: every limit, default, layout and
+//! list that the page shows or checks, defined once here and read by the page at start
+//! (`lab.contract`). The page re-derives none of them.
+
+use crate::event_loop::{self, SCENARIOS, ScenarioInfo};
+use crate::links::{self, LAB_LISTS, LabList, OutcomeClass, Verdict};
+use crate::mining::{self, COIN_LEN, COIN_ODDS, DEFAULT_MINE_COUNT};
+use crate::primes::{COURSE_PRIMES, DEFAULT_CHUNKSIZE, MAX_NUMBERS};
+use crate::progress::{Layout, MAX_WORKERS, Progress};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contract {
+    /// Pool sizes run from 1 to this.
+    pub max_workers: usize,
+    /// Byte offsets of the shared counters.
+    pub layout: Layout,
+    pub mine: MineContract,
+    pub primes: PrimesContract,
+    pub links: LinksContract,
+    pub models: ModelsContract,
+}
+
+/// The models lab: its experiments' defaults, limits and presets.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelsContract {
+    #[serde(rename = "loop")]
+    pub event_loop: LoopContract,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoopContract {
+    pub scenarios: [ScenarioInfo; 8],
+    pub default_scale: f64,
+    pub max_scale: f64,
+    pub default_cpu_ms: f64,
+    pub max_cpu_ms: f64,
+    /// The heartbeat timer's period: its lateness is the loop's lag.
+    pub heartbeat_ms: u32,
+    /// The course's `gather` workers: name and seconds.
+    pub course_workers: [(&'static str, f64); 3],
+    /// The course's aiohttp delays, in seconds.
+    pub course_fetches: [f64; 3],
+    pub agen_values: u32,
+    pub agen_gap_s: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MineContract {
+    /// Candidates a run tries when `count` is not given.
+    pub default_count: u64,
+    /// Candidates per task handed to a worker (one timeline bar).
+    pub task_candidates: u64,
+    /// Digits in a coin.
+    pub coin_len: usize,
+    /// One candidate in this many is a coin, on average.
+    pub coin_odds: u64,
+    /// Modes, the default first.
+    pub modes: [&'static str; 2],
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrimesContract {
+    /// The course's list, as decimal strings (its numbers pass 2^53 in general use).
+    pub course_list: Vec<String>,
+    pub max_numbers: usize,
+    pub default_chunksize: usize,
+    /// Algorithms, the default first.
+    pub algorithms: [&'static str; 2],
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinksContract {
+    pub max_urls: usize,
+    pub max_concurrency: usize,
+    pub default_concurrency: usize,
+    pub default_timeout_ms: u32,
+    pub max_timeout_ms: u32,
+    pub max_retries: u32,
+    /// The fields of each result, in table and export order.
+    pub result_fields: [&'static str; 12],
+    pub classes: [OutcomeClass; 10],
+    pub verdicts: [Verdict; 6],
+    /// Lists of the lab server's endpoints, the default first.
+    pub lab_lists: [LabList; 2],
+}
+
+/// The contract, as the page reads it.
+pub fn contract() -> Contract {
+    Contract {
+        max_workers: MAX_WORKERS,
+        layout: Progress::LAYOUT,
+        mine: MineContract {
+            default_count: DEFAULT_MINE_COUNT,
+            task_candidates: mining::CHUNK,
+            coin_len: COIN_LEN,
+            coin_odds: COIN_ODDS,
+            modes: ["nonce", "random"],
+        },
+        primes: PrimesContract {
+            course_list: COURSE_PRIMES.iter().map(u64::to_string).collect(),
+            max_numbers: MAX_NUMBERS,
+            default_chunksize: DEFAULT_CHUNKSIZE,
+            algorithms: ["trial", "miller-rabin"],
+        },
+        links: LinksContract {
+            max_urls: links::MAX_URLS,
+            max_concurrency: links::MAX_CONCURRENCY,
+            default_concurrency: links::DEFAULT_CONCURRENCY,
+            default_timeout_ms: links::DEFAULT_TIMEOUT_MS,
+            max_timeout_ms: links::MAX_TIMEOUT_MS,
+            max_retries: links::MAX_RETRIES,
+            result_fields: links::RESULT_FIELDS,
+            classes: OutcomeClass::ALL,
+            verdicts: Verdict::ALL,
+            lab_lists: LAB_LISTS,
+        },
+        models: ModelsContract {
+            event_loop: LoopContract {
+                scenarios: SCENARIOS,
+                default_scale: event_loop::DEFAULT_SCALE,
+                max_scale: event_loop::MAX_SCALE,
+                default_cpu_ms: event_loop::DEFAULT_CPU_MS,
+                max_cpu_ms: event_loop::MAX_CPU_MS,
+                heartbeat_ms: event_loop::HEARTBEAT_MS,
+                course_workers: event_loop::COURSE_WORKERS,
+                course_fetches: event_loop::COURSE_FETCHES,
+                agen_values: event_loop::AGEN_VALUES,
+                agen_gap_s: event_loop::AGEN_GAP_S,
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::{MineArgs, PrimesArgs};
+
+    #[test]
+    fn the_contract_says_what_the_checks_do() {
+        let c = contract();
+        assert_eq!(c.max_workers, 128);
+        assert_eq!(MineArgs::default().check().unwrap().count, c.mine.default_count);
+        let primes = PrimesArgs::default().check().unwrap();
+        assert_eq!(primes.numbers.iter().map(u64::to_string).collect::<Vec<_>>(), c.primes.course_list);
+        assert_eq!(primes.chunksize, c.primes.default_chunksize);
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["links"]["classes"][1], "3xx");
+        assert_eq!(json["links"]["verdicts"][1], "redirect");
+        assert_eq!(json["layout"]["coinMd5"], 56);
+        assert_eq!(json["links"]["labLists"][0]["id"], "lab");
+        assert!(!json["links"]["labLists"][0]["entries"].as_array().unwrap().iter().any(|e| e == "/lab/hang"));
+        assert_eq!(json["models"]["loop"]["scenarios"][0]["id"], "gather");
+        assert_eq!(json["models"]["loop"]["courseWorkers"][2], serde_json::json!(["Task-3", 3.0]));
+    }
+}

@@ -1,0 +1,69 @@
+// The models lab: relations the course's lessons claim, read from recorded timelines.
+// No test asserts a timing; each compares the run's own spans and lags.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, md5, useLab } from './harness.mjs';
+
+const session = useLab();
+/** @type {import('playwright-core').Page} */
+let page;
+
+before(async () => {
+  await session.ready;
+  ({ page } = session);
+});
+
+/** @param {{startMs: number, endMs: number}} a @param {{startMs: number, endMs: number}} b */
+const overlap = (a, b) => a.startMs < b.endMs && b.startMs < a.endMs;
+
+test('gather runs the three workers at once; sequential await runs them in turn', async () => {
+  const g = (await call(page, 'loop', { scenario: 'gather', scale: 0.1 })).value;
+  const s = (await call(page, 'loop', { scenario: 'sequential', scale: 0.1 })).value;
+  assert.equal(g.spans.length, 3);
+  assert.ok(overlap(g.spans[0], g.spans[1]) && overlap(g.spans[1], g.spans[2]), 'gather spans overlap');
+  for (let i = 1; i < 3; i++) assert.ok(s.spans[i].startMs >= s.spans[i - 1].endMs, 'sequential spans do not');
+  assert.ok(g.elapsedMs < g.sumMs, 'gather takes less than the sum of its tasks');
+  assert.ok(s.elapsedMs >= s.sumMs, 'sequential takes at least the sum');
+});
+
+test('the aiohttp example: real fetches gathered overlap, awaited in turn do not', async () => {
+  const g = (await call(page, 'loop', { scenario: 'aiohttp', scale: 0.1 })).value;
+  const s = (await call(page, 'loop', { scenario: 'aiohttp-sequential', scale: 0.1 })).value;
+  assert.deepEqual(g.spans.map((x) => x.task), ['delay/100?i=0', 'delay/200?i=1', 'delay/100?i=2']);
+  assert.ok(overlap(g.spans[0], g.spans[1]));
+  assert.ok(s.spans[1].startMs >= s.spans[0].endMs && s.spans[2].startMs >= s.spans[1].endMs);
+});
+
+test('an async generator yields its values in order, one after another', async () => {
+  const r = (await call(page, 'loop', { scenario: 'agen', scale: 0.05 })).value;
+  assert.deepEqual(r.order, ['0', '1', '2', '3', '4']);
+  for (let i = 1; i < 5; i++) assert.ok(r.spans[i].startMs >= r.spans[i - 1].endMs);
+});
+
+test('CPU work on the loop blocks it; the hybrid with the pool keeps it free', async () => {
+  const blocked = (await call(page, 'loop', { scenario: 'blocking', scale: 0.1, cpuMs: 400 })).value;
+  const hybrid = (await call(page, 'loop', { scenario: 'hybrid', scale: 0.1, cpuMs: 400 })).value;
+  assert.ok(blocked.maxLagMs >= 0.8 * blocked.cpuMs, `blocked lag ${blocked.maxLagMs} vs CPU step ${blocked.cpuMs}`);
+  assert.ok(hybrid.maxLagMs < 0.8 * hybrid.cpuMs, `hybrid lag ${hybrid.maxLagMs} vs CPU step ${hybrid.cpuMs}`);
+  assert.ok(hybrid.maxLagMs < blocked.maxLagMs);
+  // In the blocked loop no fetch could finish before the CPU step did.
+  const cpu = blocked.spans.find((x) => x.kind === 'cpu');
+  for (const f of blocked.spans.filter((x) => x.kind === 'fetch')) assert.ok(f.endMs >= cpu.endMs);
+  // After the hybrid the pool mines as before.
+  const after = (await call(page, 'mine', { workers: 2, start: '1963170', count: 3 })).value;
+  assert.equal(after.coins.length, 1);
+  assert.equal(md5(after.coins[0].text), after.coins[0].md5);
+});
+
+test('microtasks run before a timer queued earlier', async () => {
+  const r = (await call(page, 'loop', { scenario: 'order' })).value;
+  assert.equal(r.order[0], 'end of the script');
+  assert.equal(r.order.at(-1), 'timer (a task)');
+  assert.deepEqual(r.order.slice(1, -1).sort(), ['promise 1 (a microtask)', 'promise 2 (a microtask)', 'queueMicrotask (a microtask)'].sort());
+});
+
+test('a bad loop option is refused with its name', async () => {
+  assert.match((await call(page, 'loop', { scenario: 'parallel' })).error, /^scenario: must be one of "gather"/);
+  assert.match((await call(page, 'loop', { scenario: 'gather', scale: -1 })).error, /^scale: /);
+  assert.match((await call(page, 'loop', { scenario: 'gather', speed: 2 })).error, /speed/);
+});

@@ -1,0 +1,327 @@
+// The typed contract of window.lab: options and results of every method, as JSDoc
+// typedefs that `make lint` checks with the TypeScript compiler (tsc --checkJs) over
+// www/, tests/ and bench/. Field names and their meaning are defined in Rust (src/);
+// this file only states their types for the page. Extend it, don't rename.
+
+/**
+ * Integers that may pass 2^53 are accepted as numbers, BigInts or decimal strings.
+ * @typedef {number | bigint | string} IntArg
+ */
+
+/**
+ * Byte offsets of the shared counters (src/progress.rs, `Layout`).
+ * @typedef {object} Layout
+ * @property {number} runId
+ * @property {number} stop
+ * @property {number} coins
+ * @property {number} finished
+ * @property {number} hashes
+ * @property {number} items
+ * @property {number} busyUs
+ * @property {number} coinSlots
+ * @property {number} coinSlotBytes
+ * @property {number} coinSlotCount
+ * @property {number} coinTextLen
+ * @property {number} coinMd5
+ * @property {number} coinWorker
+ * @property {number} coinIndex
+ * @property {number} maxWorkers
+ * @property {number} size
+ */
+
+/**
+ * @typedef {object} LabList
+ * @property {string} id
+ * @property {string} title
+ * @property {string[]} entries  paths under /lab/ (spread over *.localhost hosts) or absolute URLs with {protocol}
+ */
+
+/**
+ * Every limit, default, layout and list the page shows or checks (src/contract.rs).
+ * @typedef {object} Contract
+ * @property {number} maxWorkers
+ * @property {Layout} layout
+ * @property {{defaultCount: number, taskCandidates: number, coinLen: number, coinOdds: number, modes: string[]}} mine
+ * @property {{courseList: string[], maxNumbers: number, defaultChunksize: number, algorithms: string[]}} primes
+ * @property {{maxUrls: number, maxConcurrency: number, defaultConcurrency: number, defaultTimeoutMs: number,
+ *   maxTimeoutMs: number, maxRetries: number, resultFields: string[], classes: string[], verdicts: string[],
+ *   labLists: LabList[]}} links
+ * @property {ModelsContract} [models]
+ */
+
+/**
+ * @typedef {object} Info
+ * @property {boolean} crossOriginIsolated
+ * @property {number} hardwareConcurrency
+ * @property {boolean} threads  wasm threads can run on this page
+ */
+
+/**
+ * @typedef {object} PoolCost
+ * @property {number} poolStartMs  time to start the pool for this call; 0 when reused
+ * @property {boolean} poolReused
+ */
+
+/**
+ * @typedef {object} Span
+ * @property {number} worker
+ * @property {number} startMs
+ * @property {number} endMs
+ * @property {number} items
+ */
+
+/**
+ * @typedef {object} MineOptions
+ * @property {number | string} workers  pool size, 1 to contract.maxWorkers
+ * @property {'nonce' | 'random'} [mode]
+ * @property {IntArg} [start]
+ * @property {IntArg} [count]
+ * @property {IntArg} [coins]
+ * @property {IntArg} [timeBudgetMs]
+ */
+
+/**
+ * @typedef {object} Coin
+ * @property {string} text
+ * @property {string} md5
+ * @property {string | null} nonce
+ * @property {string} index
+ * @property {number} worker
+ */
+
+/**
+ * @typedef {object} MineResultFields
+ * @property {number} workers
+ * @property {'nonce' | 'random'} mode
+ * @property {string} start
+ * @property {string} count
+ * @property {number} hashes
+ * @property {number} elapsedMs
+ * @property {'complete' | 'coins' | 'time-budget' | 'stopped'} ended
+ * @property {Coin[]} coins
+ * @property {number[]} perWorkerHashes
+ * @property {Span[]} spans
+ * @property {number} spansDropped
+ * @property {boolean} [cancelled]  stopped before the run began (no other field but the pool's)
+ * @typedef {MineResultFields & PoolCost} MineResult
+ */
+
+/**
+ * @typedef {object} PrimesOptions
+ * @property {number | string} workers
+ * @property {IntArg[]} [numbers]
+ * @property {IntArg} [chunksize]
+ * @property {'trial' | 'miller-rabin'} [algorithm]
+ */
+
+/**
+ * @typedef {object} PrimeResult
+ * @property {string} n
+ * @property {boolean | null} prime  null when stopped before it was decided
+ * @property {number | null} worker
+ * @property {number} startMs
+ * @property {number} endMs
+ */
+
+/**
+ * @typedef {object} PrimesResultFields
+ * @property {number} workers
+ * @property {string} algorithm
+ * @property {number} chunksize
+ * @property {number} elapsedMs
+ * @property {boolean} stopped
+ * @property {PrimeResult[]} results
+ * @property {Span[]} spans
+ * @property {boolean} [cancelled]
+ * @typedef {PrimesResultFields & PoolCost} PrimesResult
+ */
+
+/**
+ * One entry's outcome, decided in Rust (src/links.rs, `Outcome`): `class` and
+ * `verdict` are what the page tallies; the other fields spell the outcome out.
+ * @typedef {object} LinkResult
+ * @property {number} index
+ * @property {string} url
+ * @property {string} class    '2xx' | '3xx' | '4xx' | '5xx' | 'other-status' | 'reachable' | 'timeout' | 'network' | 'invalid-url' | 'aborted'
+ * @property {string} verdict  'ok' | 'redirect' | 'broken' | 'unreachable' | 'skipped' | 'stopped'
+ * @property {boolean} ok
+ * @property {number | null} status
+ * @property {number | null} bytes
+ * @property {number} ms
+ * @property {string | null} error
+ * @property {boolean} redirected
+ * @property {boolean} opaque
+ * @property {number} attempts
+ */
+
+/**
+ * @typedef {object} LinksOptions
+ * @property {string[]} [urls]  default: lab.labLinks()
+ * @property {IntArg} [concurrency]
+ * @property {IntArg} [timeoutMs]
+ * @property {'cors' | 'no-cors'} [mode]
+ * @property {IntArg} [retries]
+ * @property {IntArg} [perHost]
+ * @property {'get' | 'head-then-get'} [method]
+ * @property {(r: LinkResult) => void} [onResult]
+ */
+
+/**
+ * @typedef {object} LinksResult
+ * @property {number} elapsedMs
+ * @property {LinkResult[]} results  in input order
+ */
+
+/**
+ * @typedef {object} ParsedList
+ * @property {string[]} urls
+ * @property {{line: number, text: string, reason: string}[]} rejected
+ * @property {number} blankLines
+ */
+
+/**
+ * @typedef {object} CensusOptions
+ * @property {number} [pages]
+ * @property {boolean} [live]
+ * @property {'cors' | 'no-cors'} [mode]
+ * @property {number} [concurrency]
+ * @property {number} [timeoutMs]
+ * @property {(r: LinkResult) => void} [onResult]
+ * @property {(stage: string) => void} [onStage]
+ * @property {AbortSignal} [signal]
+ */
+
+/**
+ * @typedef {object} CensusResult
+ * @property {string} api
+ * @property {{title: string, links: string[]}[]} pages
+ * @property {number} links
+ * @property {ParsedList} list
+ * @property {LinksResult} check
+ */
+
+/**
+ * @typedef {object} Verdict
+ * @property {string} md5
+ * @property {boolean} fiftyDigits
+ * @property {boolean} suffix
+ * @property {boolean} coin
+ */
+
+/**
+ * @typedef {object} Progress
+ * @property {number} runId
+ * @property {string | null} kind
+ * @property {boolean} running
+ * @property {boolean} starting
+ * @property {number} workers
+ * @property {number} coins
+ * @property {number} hashes
+ * @property {number} items
+ * @property {number[]} perWorkerHashes
+ * @property {number[]} perWorkerItems
+ * @property {number[]} perWorkerBusyMs
+ * @property {number} memoryBytes
+ * @property {Coin[]} newCoins
+ * @property {number} elapsedMs
+ */
+
+/**
+ * @typedef {object} PoolStart
+ * @property {number} workers
+ * @property {number} poolStartMs
+ * @property {boolean} poolReused
+ * @property {number} moduleMs
+ * @property {number} poolMs
+ * @property {number} wasmBytes
+ */
+
+// ---------------------------------------------------------------- models lab
+
+/**
+ * @typedef {object} ModelsContract
+ * @property {object} gil      defaults and limits of lab.gil (src/gil.rs)
+ * @property {object} loop     scenarios and defaults of lab.loop (src/event_loop.rs)
+ * @property {object} executor presets of lab.executor (src/executor.rs)
+ */
+
+/**
+ * @typedef {object} GilOptions
+ * @property {number} threads
+ * @property {'gil' | 'free' | 'processes' | 'async' | 'hybrid'} mode
+ * @property {'cpu' | 'io' | 'mixed'} [workload]
+ * @property {IntArg} [n]
+ * @property {number} [switchIntervalMs]
+ * @property {number} [sleeps]
+ * @property {number} [sleepMs]
+ * @property {number} [yieldEvery]
+ */
+
+/**
+ * @typedef {object} LaneInterval
+ * @property {number} thread
+ * @property {'run' | 'wait' | 'sleep'} state
+ * @property {number} startMs
+ * @property {number} endMs
+ */
+
+/**
+ * @typedef {object} GilResultFields
+ * @property {number} elapsedMs
+ * @property {number} handovers
+ * @property {{runMs: number, waitMs: number, sleepMs: number}[]} threads
+ * @property {LaneInterval[]} lane
+ * @property {number} laneMerged
+ * @property {boolean} stopped
+ * @typedef {GilResultFields & PoolCost} GilResult
+ */
+
+/**
+ * @typedef {object} LoopOptions
+ * @property {'gather' | 'sequential' | 'aiohttp' | 'aiohttp-sequential' | 'agen' | 'blocking' | 'hybrid' | 'order'} scenario
+ * @property {number} [scale]  multiplies the course's delays
+ * @property {number} [cpuMs]  the CPU step of 'blocking' and 'hybrid'
+ */
+
+/**
+ * @typedef {object} LoopResult
+ * @property {string} scenario
+ * @property {number} elapsedMs
+ * @property {{task: string, startMs: number, endMs: number, kind?: string}[]} spans
+ * @property {number} maxLagMs
+ * @property {string[]} order
+ * @property {number} [cpuMs]  how long the CPU step took
+ */
+
+/**
+ * @typedef {object} ExecutorTask
+ * @property {string} name
+ * @property {string} [label]
+ * @property {number} [workMs]
+ * @property {string[]} [submits]
+ * @property {string[]} [waitsFor]
+ * @property {number} [timeoutMs]
+ */
+
+/**
+ * @typedef {object} ExecutorOptions
+ * @property {number} [maxWorkers]
+ * @property {string[]} [submit]
+ * @property {ExecutorTask[]} [tasks]
+ * @property {string} [preset]  a preset's id instead of a description
+ */
+
+/**
+ * @typedef {object} ExecutorResultFields
+ * @property {'done' | 'deadlock' | 'timeout' | 'stopped'} ended
+ * @property {{task: string, worker: number | null, waitsFor: string | null, state: string}[]} cycle
+ * @property {string | null} cycleText
+ * @property {{from: string, to: string, kind: string}[]} graph
+ * @property {{name: string, label: string | null, state: string, worker: number | null, startMs: number | null, endMs: number | null}[]} tasks
+ * @property {string | null} error
+ * @property {number | null} detectedAfterMs
+ * @property {number} elapsedMs
+ * @typedef {ExecutorResultFields & PoolCost} ExecutorResult
+ */
+
+export {};
