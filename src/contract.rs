@@ -3,6 +3,7 @@
 //! (`lab.contract`). The page re-derives none of them.
 
 use crate::event_loop::{self, SCENARIOS, ScenarioInfo};
+use crate::gil::{self, GilMode, Workload};
 use crate::links::{self, LAB_LISTS, LabList, OutcomeClass, Verdict};
 use crate::mining::{self, COIN_LEN, COIN_ODDS, DEFAULT_MINE_COUNT};
 use crate::primes::{COURSE_PRIMES, DEFAULT_CHUNKSIZE, MAX_NUMBERS};
@@ -26,8 +27,33 @@ pub struct Contract {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelsContract {
+    pub gil: GilContract,
     #[serde(rename = "loop")]
     pub event_loop: LoopContract,
+}
+
+/// `lab.gil`: its modes, workloads, defaults and limits (src/gil.rs).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GilContract {
+    pub modes: [GilMode; 5],
+    pub workloads: [Workload; 3],
+    pub default_threads: usize,
+    pub max_threads: usize,
+    pub default_n: u64,
+    pub max_n: u64,
+    pub default_switch_interval_ms: f64,
+    pub min_switch_interval_ms: f64,
+    pub max_switch_interval_ms: f64,
+    pub default_sleeps: u32,
+    pub max_sleeps: u32,
+    pub default_sleep_ms: f64,
+    pub max_sleep_ms: f64,
+    pub default_yield_every: u64,
+    /// Bytecode instructions per countdown iteration (`while n: n -= 1`).
+    pub ops_per_iteration: u64,
+    /// The countdown's bytecode, as `dis` would list it.
+    pub bytecode: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +148,24 @@ pub fn contract() -> Contract {
             lab_lists: LAB_LISTS,
         },
         models: ModelsContract {
+            gil: GilContract {
+                modes: GilMode::ALL,
+                workloads: Workload::ALL,
+                default_threads: gil::DEFAULT_THREADS,
+                max_threads: gil::MAX_THREADS,
+                default_n: gil::DEFAULT_N,
+                max_n: gil::MAX_N,
+                default_switch_interval_ms: gil::DEFAULT_SWITCH_INTERVAL_MS,
+                min_switch_interval_ms: gil::MIN_SWITCH_INTERVAL_MS,
+                max_switch_interval_ms: gil::MAX_SWITCH_INTERVAL_MS,
+                default_sleeps: gil::DEFAULT_SLEEPS,
+                max_sleeps: gil::MAX_SLEEPS,
+                default_sleep_ms: gil::DEFAULT_SLEEP_MS,
+                max_sleep_ms: gil::MAX_SLEEP_MS,
+                default_yield_every: gil::DEFAULT_YIELD_EVERY,
+                ops_per_iteration: gil::OPS_PER_ITERATION,
+                bytecode: gil::countdown().listing(),
+            },
             event_loop: LoopContract {
                 scenarios: SCENARIOS,
                 default_scale: event_loop::DEFAULT_SCALE,

@@ -13,6 +13,7 @@ mod args;
 mod contract;
 mod error;
 mod event_loop;
+mod gil;
 mod links;
 mod md5_lanes;
 mod mining;
@@ -26,6 +27,7 @@ pub use args::{IntArg, LinksArgs, LoopArgs, MineArgs, PrimesArgs, parse_decimal_
 pub use contract::{Contract, contract};
 pub use error::ArgError;
 pub use event_loop::{LoopJob, LoopReport, LoopSpan, SCENARIOS, Scenario, ScenarioInfo, nonces_for};
+pub use gil::{Code, GilJob, GilMode, GilReport, LaneInterval, LaneState, ThreadTotals, Workload, countdown, run_gil};
 pub use links::{
     FetchMode, LinkError, LinkResult, LinksJob, Method, Outcome, OutcomeClass, ParsedList, Scheduler, Verdict,
     classify, fetchable, host_key, parse_list, retry_delay_ms,

@@ -34,6 +34,8 @@ const engine = {
   mine: (opts) => wasm.mine(opts),
   /** @param {object} opts */
   primes: (opts) => wasm.primes(opts),
+  /** @param {object} opts */
+  gil: (opts) => wasm.gil(opts),
 };
 
 Comlink.expose(engine);

@@ -335,6 +335,20 @@ export function createLab() {
     },
 
     /**
+     * The GIL lesson: the course's countdown on a small bytecode interpreter, run by
+     * `threads` threads of the pool under one GIL (mode 'gil'), none ('free'), as
+     * processes, as coroutines on one thread ('async') or as the hybrid. Rust says how
+     * large a pool the options need; it is started (or reused) and reported apart.
+     * @param {import('./types.js').GilOptions} opts
+     * @returns {Promise<import('./types.js').GilResult>}
+     */
+    async gil(opts) {
+      await ready;
+      const workers = await Promise.race([links.gilPoolNeeded(opts), linksFailed]);
+      return onPool('gil', { ...opts, workers }, (remote, o) => remote.gil(o));
+    },
+
+    /**
      * One experiment on the link worker's event loop (the course's asyncio lessons):
      * gather vs sequential await, aiohttp, an async generator, a blocked loop vs the
      * hybrid with the pool, and the order of microtasks and tasks.

@@ -29,6 +29,11 @@ Comlink.expose({
     await ready;
     return wasm.runLoop(opts, base, (/** @type {number} */ count) => executor(count));
   },
+  /** @param {object} opts  lab.gil's options: the pool they need */
+  async gilPoolNeeded(opts) {
+    await ready;
+    return wasm.gilPoolNeeded(opts);
+  },
   /** @param {string} text */
   async parseList(text) {
     await ready;

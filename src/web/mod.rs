@@ -90,6 +90,38 @@ pub fn primes(opts: JsValue) -> Result<JsValue, JsError> {
     output::to_js(&output::Primes::new(&job, &report.map_err(arg_error)?, elapsed))
 }
 
+/// Takes the page's run id off an options object whose type knows no such field.
+fn take_run_id(opts: &JsValue) -> Option<u32> {
+    if !opts.is_object() {
+        return None;
+    }
+    let id = js_sys::Reflect::get(opts, &"runId".into()).ok()?.as_f64().map(|v| v as u32);
+    let _ = js_sys::Reflect::delete_property(opts.unchecked_ref::<js_sys::Object>(), &"runId".into());
+    id
+}
+
+/// The pool `lab.gil` needs for these options (threads, or one for the loop's thread
+/// in async mode): the page starts it before calling [`gil`].
+#[wasm_bindgen(js_name = gilPoolNeeded)]
+pub fn gil_pool_needed(opts: JsValue) -> Result<usize, JsError> {
+    let job: crate::GilJob = options(opts)?;
+    Ok(job.check().map_err(arg_error)?.pool_needed())
+}
+
+/// `lab.gil`: the course's countdown on a small bytecode interpreter, run by threads
+/// of the pool under one GIL (or none, or as processes, or as coroutines); blocks the
+/// calling worker until the run ends. Live counts go to the shared counters (items per
+/// thread); a Stop through shared memory ends it.
+#[wasm_bindgen]
+pub fn gil(opts: JsValue) -> Result<JsValue, JsError> {
+    let run_id = take_run_id(&opts);
+    let job: crate::GilJob = options(opts)?;
+    let (report, _) = run(run_id, || {
+        crate::run_gil(&job, &clock::now_ms, &|| PROGRESS.stop_requested(), &|t, n| PROGRESS.add_items(t, n))
+    });
+    output::to_js(&report.map_err(arg_error)?)
+}
+
 /// md5 of any text, and whether it is a coin.
 #[wasm_bindgen(js_name = verifyCoin)]
 pub fn verify_coin(text: &str) -> Result<JsValue, JsError> {

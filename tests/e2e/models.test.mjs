@@ -67,3 +67,38 @@ test('a bad loop option is refused with its name', async () => {
   assert.match((await call(page, 'loop', { scenario: 'gather', scale: -1 })).error, /^scale: /);
   assert.match((await call(page, 'loop', { scenario: 'gather', speed: 2 })).error, /speed/);
 });
+
+/** @param {import('../../www/types.js').GilResult} r @param {number} t @param {string} state */
+const lane = (r, t, state) => r.lane.filter((i) => i.thread === t && i.state === state);
+/** @param {{startMs: number, endMs: number}[]} a @param {{startMs: number, endMs: number}[]} b */
+const anyOverlap = (a, b) => a.some((x) => b.some((y) => overlap(x, y)));
+
+test('under the GIL no two threads ever hold the lock at once, and it changes hands', async () => {
+  const r = (await call(page, 'gil', { threads: 2, mode: 'gil', n: 5_000_000, switchIntervalMs: 1 })).value;
+  assert.ok(r.handovers > 0);
+  assert.ok(lane(r, 0, 'run').length > 0 && lane(r, 1, 'run').length > 0);
+  assert.equal(anyOverlap(lane(r, 0, 'run'), lane(r, 1, 'run')), false);
+  assert.equal(r.threads.length, 2);
+  assert.ok(r.threads.every((t) => t.waitMs > 0), 'each thread waited for the lock');
+});
+
+test('free-threaded and process modes run the threads at once', async () => {
+  for (const mode of ['free', 'processes']) {
+    const r = (await call(page, 'gil', { threads: 2, mode, n: 5_000_000 })).value;
+    assert.ok(anyOverlap(lane(r, 0, 'run'), lane(r, 1, 'run')), mode);
+    assert.equal(r.handovers, 0, mode);
+  }
+});
+
+test('IO threads under the GIL overlap their sleeps', async () => {
+  const r = (await call(page, 'gil', { threads: 3, mode: 'gil', workload: 'io', sleeps: 4, sleepMs: 20 })).value;
+  assert.ok(anyOverlap(lane(r, 0, 'sleep'), lane(r, 1, 'sleep')));
+});
+
+test('a bad GIL option is refused with its name, and mining still works after', async () => {
+  assert.match((await call(page, 'gil', { threads: 2, mode: 'gil', switchIntervalMs: 1000 })).error, /^switchIntervalMs: /);
+  assert.match((await call(page, 'gil', { threads: 0, mode: 'gil' })).error, /^threads: /);
+  assert.match((await call(page, 'gil', { threads: 2, mode: 'fast' })).error, /^mode: /);
+  const m = (await call(page, 'mine', { workers: 2, start: '1963170', count: 3 })).value;
+  assert.equal(m.coins.length, 1);
+});

@@ -1,0 +1,1549 @@
+//! CPython's GIL, modelled closely enough to watch the lock pass between threads.
+//!
+//! The course's countdown (`def task(n): while n: n -= 1`) runs here as bytecode, one
+//! instruction at a time, in a small stack interpreter ([`eval`]). What the interpreter
+//! runs on is chosen by [`GilMode`]:
+//!
+//! - [`GilMode::Gil`]: threads share one interpreter and one global lock, as CPython 3.2
+//!   and later do. The lock is CPython's `Python/ceval_gil.c` in miniature: a `locked`
+//!   flag under a mutex, with a condition variable that waiters sleep on. A waiter sleeps
+//!   for at most the switch interval (`sys.getswitchinterval()`, 5 ms by default); if
+//!   that wait times out and the lock has not changed hands meanwhile (the switch
+//!   counter), it sets the drop request in the interpreter's *eval breaker*. The holder
+//!   reads the eval breaker (one relaxed atomic load) at every backward jump and, when
+//!   asked, drops the lock. With forced switching (CPython's `FORCE_SWITCHING`, on by
+//!   default) the thread that dropped it on request then waits until another thread has
+//!   actually taken it, so it cannot grab it straight back. The holder never lets go
+//!   just because the interval has passed: only when asked, or when it blocks.
+//! - [`GilMode::Free`]: free-threaded CPython 3.13t (PEP 703): one interpreter, no lock.
+//! - [`GilMode::Processes`]: a process per thread, like `ProcessPoolExecutor`: each has
+//!   its own interpreter, its own copy of the code object and its own stack.
+//! - [`GilMode::Async`]: asyncio: coroutines on one thread and one event loop, taking
+//!   turns only where they await.
+//! - [`GilMode::Hybrid`]: asyncio plus a process pool through `loop.run_in_executor`:
+//!   CPU-bound countdowns go to pool workers, I/O waits stay coroutines on the loop.
+//!
+//! and what each thread does by [`Workload`]: CPU-bound countdowns, I/O-bound threads
+//! that mostly sleep in blocking calls (which release the GIL, as CPython's
+//! `Py_BEGIN_ALLOW_THREADS` does), or a mix, which shows the convoy effect: an I/O
+//! thread whose call has returned must wait up to a switch interval for the lock.
+//!
+//! Everything is recorded on lanes ([`LaneInterval`]): when each thread ran, waited
+//! for the lock, or slept. A Run interval's timestamps are read while the thread holds
+//! the GIL (after taking it, before dropping it), so under [`GilMode::Gil`] Run
+//! intervals of different threads never overlap.
+//!
+//! Built for wasm32 Web Workers as well as native: no `Instant` or `SystemTime` (they
+//! panic on `wasm32-unknown-unknown`), no timed waits that read the clock inside std;
+//! all time comes from the caller's clock, and every wait is cut into slices of at most
+//! [`WAIT_SLICE_MS`] so that a stop is seen promptly and no thread stays blocked.
+
+use crate::error::ArgError;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::fmt;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+// ---------------------------------------------------------------------------------
+// Options and their defaults: the one source of truth the page shows.
+// ---------------------------------------------------------------------------------
+
+/// Threads (or coroutines) when none are asked for: the course runs two.
+pub const DEFAULT_THREADS: usize = 2;
+/// Most threads a run may have.
+pub const MAX_THREADS: usize = 128;
+/// Countdown start per thread. The course counts down from 100,000,000 in CPython; this
+/// interpreter is faster than CPython's, so a smaller n keeps one thread at about a
+/// quarter of a second natively and in the browser, and a two-thread GIL run near half a
+/// second to a second.
+pub const DEFAULT_N: u64 = 50_000_000;
+/// Largest countdown start accepted: about a minute of one thread's work.
+pub const MAX_N: u64 = 10_000_000_000;
+/// CPython's default switch interval, `sys.getswitchinterval()`: 5 ms.
+pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
+/// Smallest switch interval accepted (CPython accepts less; below this the model would
+/// mostly measure its own wake-ups).
+pub const MIN_SWITCH_INTERVAL_MS: f64 = 0.1;
+/// Largest switch interval accepted.
+pub const MAX_SWITCH_INTERVAL_MS: f64 = 100.0;
+/// Blocking calls per I/O thread when none are given.
+pub const DEFAULT_SLEEPS: u32 = 10;
+/// Most blocking calls per I/O thread.
+pub const MAX_SLEEPS: u32 = 1_000;
+/// Length of one blocking call, like `time.sleep(0.02)` or a quick network round trip.
+pub const DEFAULT_SLEEP_MS: f64 = 20.0;
+/// Longest blocking call accepted.
+pub const MAX_SLEEP_MS: f64 = 1_000.0;
+/// Loop iterations between two `await asyncio.sleep(0)` of a CPU-bound coroutine.
+/// 0 means it never awaits and so holds the event loop until it is done.
+pub const DEFAULT_YIELD_EVERY: u64 = 100_000;
+/// Largest `yield_every` accepted.
+pub const MAX_YIELD_EVERY: u64 = MAX_N;
+/// Mode when none is given.
+pub const DEFAULT_MODE: GilMode = GilMode::Gil;
+/// Workload when none is given.
+pub const DEFAULT_WORKLOAD: Workload = Workload::Cpu;
+/// Countdown iterations an I/O thread runs before each blocking call: preparing a
+/// request, parsing a reply. Small next to a switch interval.
+pub const IO_WORK_ITERATIONS: u64 = 20_000;
+/// Lane intervals kept per run, all threads together. Past this, intervals are merged
+/// into coarser ones (see [`GilReport::lane_merged`]), never dropped.
+pub const MAX_LANE_INTERVALS: usize = 20_000;
+/// Bytecode instructions per countdown iteration (see [`countdown`]).
+pub const OPS_PER_ITERATION: u64 = 7;
+/// Longest single wait or sleep, in ms, before a thread looks at the stop flag again.
+pub const WAIT_SLICE_MS: f64 = 2.0;
+
+/// Countdown iterations between two looks at the stop flag and two progress reports:
+/// a fraction of a millisecond of work. Our own bookkeeping, not CPython's.
+const CHECK_EVERY: u64 = 1 << 16;
+/// Time values are clamped to this (about 115 days) so no arithmetic can run away.
+const MAX_TIME_MS: f64 = 1e10;
+/// The drop-request bit of the eval breaker (CPython's `gil_drop_request`).
+const DROP_REQUEST: u32 = 1;
+
+// ---------------------------------------------------------------------------------
+// The job.
+// ---------------------------------------------------------------------------------
+
+/// What runs the Python threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GilMode {
+    /// One interpreter, one global lock: CPython 3.2 and later.
+    Gil,
+    /// One interpreter, no lock: free-threaded CPython 3.13t.
+    Free,
+    /// A process per thread: its own interpreter, code object and stack; nothing shared.
+    Processes,
+    /// Coroutines on one thread, round-robin on one event loop.
+    Async,
+    /// asyncio with a process pool: CPU work through `run_in_executor`, I/O on the loop.
+    Hybrid,
+}
+
+impl GilMode {
+    /// Every mode, in the order the page lists them.
+    pub const ALL: [GilMode; 5] = [GilMode::Gil, GilMode::Free, GilMode::Processes, GilMode::Async, GilMode::Hybrid];
+
+    /// The serde name: `"gil"`, `"free"`, `"processes"`, `"async"` or `"hybrid"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            GilMode::Gil => "gil",
+            GilMode::Free => "free",
+            GilMode::Processes => "processes",
+            GilMode::Async => "async",
+            GilMode::Hybrid => "hybrid",
+        }
+    }
+
+    /// Parses a serde name (any case); the error names `mode` and lists the choices.
+    pub fn parse(s: &str) -> Result<GilMode, ArgError> {
+        let s = s.trim();
+        GilMode::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            ArgError::new("mode", format!("unknown mode {s:?}: expected gil, free, processes, async or hybrid"))
+        })
+    }
+}
+
+/// What each thread (or coroutine) does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Workload {
+    /// `countdown(n)` in every thread: CPU-bound.
+    Cpu,
+    /// `sleeps` times: a little CPU work ([`IO_WORK_ITERATIONS`]), then a blocking call
+    /// of `sleep_ms` with the GIL released, then the GIL taken back.
+    Io,
+    /// Thread 0 does [`Workload::Cpu`], the others [`Workload::Io`]: the convoy effect.
+    Mixed,
+}
+
+impl Workload {
+    /// Every workload, in the order the page lists them.
+    pub const ALL: [Workload; 3] = [Workload::Cpu, Workload::Io, Workload::Mixed];
+
+    /// The serde name: `"cpu"`, `"io"` or `"mixed"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Cpu => "cpu",
+            Workload::Io => "io",
+            Workload::Mixed => "mixed",
+        }
+    }
+
+    /// Parses a serde name (any case); the error names `workload` and lists the choices.
+    pub fn parse(s: &str) -> Result<Workload, ArgError> {
+        let s = s.trim();
+        Workload::ALL
+            .into_iter()
+            .find(|w| w.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| ArgError::new("workload", format!("unknown workload {s:?}: expected cpu, io or mixed")))
+    }
+
+    /// Whether thread (or task) `i` counts down rather than doing I/O.
+    fn is_cpu(self, i: usize) -> bool {
+        match self {
+            Workload::Cpu => true,
+            Workload::Io => false,
+            Workload::Mixed => i == 0,
+        }
+    }
+}
+
+/// One GIL run. Build it with [`GilJob::default`] or by deserializing (camelCase, every
+/// field optional), then pass it through [`GilJob::check`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct GilJob {
+    /// Python threads; coroutines in [`GilMode::Async`]; tasks in [`GilMode::Hybrid`].
+    pub threads: usize,
+    pub mode: GilMode,
+    pub workload: Workload,
+    /// Countdown start for each CPU-bound thread.
+    pub n: u64,
+    /// `sys.setswitchinterval`, in milliseconds. Only [`GilMode::Gil`] uses it.
+    pub switch_interval_ms: f64,
+    /// Blocking calls per I/O thread.
+    pub sleeps: u32,
+    /// Length of each blocking call, in milliseconds.
+    pub sleep_ms: f64,
+    /// Loop iterations between awaits of a CPU-bound coroutine ([`GilMode::Async`]);
+    /// 0: never awaits.
+    pub yield_every: u64,
+}
+
+impl Default for GilJob {
+    fn default() -> Self {
+        GilJob {
+            threads: DEFAULT_THREADS,
+            mode: DEFAULT_MODE,
+            workload: DEFAULT_WORKLOAD,
+            n: DEFAULT_N,
+            switch_interval_ms: DEFAULT_SWITCH_INTERVAL_MS,
+            sleeps: DEFAULT_SLEEPS,
+            sleep_ms: DEFAULT_SLEEP_MS,
+            yield_every: DEFAULT_YIELD_EVERY,
+        }
+    }
+}
+
+impl GilJob {
+    /// Checks every option; an error names the option as the page spells it.
+    pub fn check(self) -> Result<GilJob, ArgError> {
+        if self.threads == 0 || self.threads > MAX_THREADS {
+            return Err(ArgError::new("threads", format!("must be from 1 to {MAX_THREADS} (got {})", self.threads)));
+        }
+        if self.workload == Workload::Mixed && self.threads < 2 {
+            return Err(ArgError::new(
+                "workload",
+                "mixed needs at least 2 threads: thread 0 counts down, the others do I/O",
+            ));
+        }
+        if self.n > MAX_N {
+            return Err(ArgError::new("n", format!("must be at most {MAX_N} (got {})", self.n)));
+        }
+        let si = self.switch_interval_ms;
+        if !(MIN_SWITCH_INTERVAL_MS..=MAX_SWITCH_INTERVAL_MS).contains(&si) {
+            return Err(ArgError::new(
+                "switchIntervalMs",
+                format!("must be from {MIN_SWITCH_INTERVAL_MS} to {MAX_SWITCH_INTERVAL_MS} ms (got {si})"),
+            ));
+        }
+        if self.sleeps > MAX_SLEEPS {
+            return Err(ArgError::new("sleeps", format!("must be at most {MAX_SLEEPS} (got {})", self.sleeps)));
+        }
+        if !(0.0..=MAX_SLEEP_MS).contains(&self.sleep_ms) {
+            return Err(ArgError::new(
+                "sleepMs",
+                format!("must be from 0 to {MAX_SLEEP_MS} ms (got {})", self.sleep_ms),
+            ));
+        }
+        if self.yield_every > MAX_YIELD_EVERY {
+            return Err(ArgError::new(
+                "yieldEvery",
+                format!("must be at most {MAX_YIELD_EVERY}, or 0 for never (got {})", self.yield_every),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// Threads (and tasks) that count down; the rest do I/O.
+    fn cpu_tasks(&self) -> usize {
+        (0..self.threads).filter(|&i| self.workload.is_cpu(i)).count()
+    }
+
+    /// The smallest rayon pool this job can run on:
+    /// - `Gil`, `Free`, `Processes`: one pool thread per Python thread: `threads`;
+    /// - `Async`: the event loop's one thread: 1;
+    /// - `Hybrid`: a process-pool worker per CPU-bound task (`max_workers`), plus the
+    ///   event loop's thread if any task does I/O (cpu: `threads`, io: 1, mixed: 2).
+    ///   With only CPU tasks the loop has nothing to do but await the futures, so it
+    ///   needs no thread of its own.
+    pub fn pool_needed(&self) -> usize {
+        match self.mode {
+            GilMode::Gil | GilMode::Free | GilMode::Processes => self.threads,
+            GilMode::Async => 1,
+            GilMode::Hybrid => {
+                let cpu = self.cpu_tasks();
+                cpu + usize::from(cpu < self.threads)
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The report.
+// ---------------------------------------------------------------------------------
+
+/// What a thread (or coroutine) was doing during a lane interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LaneState {
+    /// Running bytecode (holding the GIL, in [`GilMode::Gil`]).
+    Run,
+    /// Wanting the GIL; in [`GilMode::Async`]/[`GilMode::Hybrid`], ready but not running.
+    Wait,
+    /// In a blocking call with the GIL released; for a coroutine, awaiting a timer.
+    Sleep,
+}
+
+impl LaneState {
+    fn index(self) -> usize {
+        match self {
+            LaneState::Run => 0,
+            LaneState::Wait => 1,
+            LaneState::Sleep => 2,
+        }
+    }
+}
+
+/// One stretch of one thread in one state; times in ms from the run's start.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LaneInterval {
+    /// The Python thread; the coroutine (task) in [`GilMode::Async`] and [`GilMode::Hybrid`].
+    pub thread: usize,
+    pub state: LaneState,
+    pub start_ms: f64,
+    pub end_ms: f64,
+}
+
+/// Time one thread spent in each state: exact sums, whatever the lane merged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadTotals {
+    pub run_ms: f64,
+    pub wait_ms: f64,
+    pub sleep_ms: f64,
+}
+
+/// The result of [`run_gil`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GilReport {
+    /// Wall time of the whole run.
+    pub elapsed_ms: f64,
+    /// Times the GIL passed from one thread to another ([`GilMode::Gil`]); in
+    /// [`GilMode::Async`] and [`GilMode::Hybrid`], times the event loop went from one
+    /// coroutine to a different one. 0 in the other modes.
+    pub handovers: u64,
+    /// Per thread (or coroutine), indexed like [`LaneInterval::thread`].
+    pub threads: Vec<ThreadTotals>,
+    /// The lanes, in start order, at most [`MAX_LANE_INTERVALS`].
+    pub lane: Vec<LaneInterval>,
+    /// Recorded intervals that were merged into coarser ones to keep the lane within
+    /// [`MAX_LANE_INTERVALS`]; 0 when the lane is exact.
+    pub lane_merged: u64,
+    /// Whether the run was stopped before it finished.
+    pub stopped: bool,
+}
+
+// ---------------------------------------------------------------------------------
+// The bytecode interpreter.
+// ---------------------------------------------------------------------------------
+
+/// A bytecode instruction; the names follow CPython's `dis` output. Jump targets are
+/// instruction indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Push local `i`.
+    LoadFast(u16),
+    /// Push constant `i`.
+    LoadConst(u16),
+    /// Pop into local `i`.
+    StoreFast(u16),
+    /// Pop b, pop a, push a - b (`n -= 1` is `BINARY_OP -=` in CPython 3.11+).
+    BinarySubtract,
+    /// Pop; jump to the target if it is zero (falsy).
+    PopJumpIfFalse(u32),
+    /// Jump back to the target. The eval breaker is checked here, as in CPython.
+    JumpBackward(u32),
+    /// Pop and return.
+    ReturnValue,
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Op::LoadFast(i) => write!(f, "LOAD_FAST {i}"),
+            Op::LoadConst(i) => write!(f, "LOAD_CONST {i}"),
+            Op::StoreFast(i) => write!(f, "STORE_FAST {i}"),
+            Op::BinarySubtract => write!(f, "BINARY_SUBTRACT"),
+            Op::PopJumpIfFalse(t) => write!(f, "POP_JUMP_IF_FALSE to {t}"),
+            Op::JumpBackward(t) => write!(f, "JUMP_BACKWARD to {t}"),
+            Op::ReturnValue => write!(f, "RETURN_VALUE"),
+        }
+    }
+}
+
+/// A code object: instructions, constants, and the number of locals and stack slots.
+/// Only this module builds them, so every one is well formed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Code {
+    name: &'static str,
+    ops: Vec<Op>,
+    consts: Vec<i64>,
+    local_names: Vec<&'static str>,
+    stack_size: usize,
+}
+
+impl Code {
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    pub fn consts(&self) -> &[i64] {
+        &self.consts
+    }
+
+    /// A `dis`-like listing, one line per instruction, for the page.
+    pub fn listing(&self) -> Vec<String> {
+        self.ops
+            .iter()
+            .enumerate()
+            .map(|(i, op)| {
+                let note = match *op {
+                    Op::LoadFast(k) | Op::StoreFast(k) => {
+                        format!(" ({})", self.local_names.get(usize::from(k)).unwrap_or(&"?"))
+                    }
+                    Op::LoadConst(k) => self.consts.get(usize::from(k)).map(|c| format!(" ({c})")).unwrap_or_default(),
+                    _ => String::new(),
+                };
+                format!("{i:>4} {op}{note}")
+            })
+            .collect()
+    }
+}
+
+/// The course's countdown, compiled:
+///
+/// ```python
+/// def task(n):
+///     while n:
+///         n -= 1
+///     return n        # always 0: lets a caller check the loop ran to the end
+/// ```
+///
+/// laid out with the test at the top, so each iteration is [`OPS_PER_ITERATION`]
+/// instructions ending in one `JUMP_BACKWARD` (CPython 3.11+ copies the test to the
+/// bottom instead; the work per iteration is the same). `countdown(n)` runs `7n + 4`
+/// instructions and jumps back exactly n times.
+pub fn countdown() -> Code {
+    Code {
+        name: "task",
+        ops: vec![
+            Op::LoadFast(0),       // 0: while n:
+            Op::PopJumpIfFalse(7), // 1
+            Op::LoadFast(0),       // 2:     n -= 1
+            Op::LoadConst(0),      // 3
+            Op::BinarySubtract,    // 4
+            Op::StoreFast(0),      // 5
+            Op::JumpBackward(0),   // 6
+            Op::LoadFast(0),       // 7: return n
+            Op::ReturnValue,       // 8
+        ],
+        consts: vec![1],
+        local_names: vec!["n"],
+        stack_size: 2,
+    }
+}
+
+/// A running call of a code object: where it is, its value stack and its locals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pc: usize,
+    stack: Vec<i64>,
+    locals: Vec<i64>,
+}
+
+impl Frame {
+    /// A call of `code` with its first locals set to `args`.
+    pub fn new(code: &Code, args: &[i64]) -> Frame {
+        let mut locals = vec![0; code.local_names.len()];
+        for (slot, &a) in locals.iter_mut().zip(args) {
+            *slot = a;
+        }
+        Frame { pc: 0, stack: Vec::with_capacity(code.stack_size), locals }
+    }
+}
+
+/// Why [`eval`] came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The code returned this value.
+    Returned(i64),
+    /// The eval breaker was set at a backward jump; the frame resumes where it stopped.
+    Breaker,
+    /// `budget` iterations are done; the frame resumes where it stopped.
+    Budget,
+    /// The program counter left the code (cannot happen with this module's code).
+    Fault,
+}
+
+/// What one call of [`eval`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub exit: Exit,
+    /// Backward jumps taken: loop iterations.
+    pub iterations: u64,
+}
+
+/// The eval loop: runs `frame` instruction by instruction until the code returns, the
+/// eval breaker is set, or `budget` loop iterations (backward jumps) are done.
+///
+/// Like CPython's, it reads the eval breaker (one relaxed atomic load) at every backward
+/// jump, and nowhere else.
+pub fn eval(code: &Code, frame: &mut Frame, breaker: &AtomicU32, budget: u64) -> Step {
+    // black_box: the optimiser must not see that the program is a constant countdown and
+    // fold the dispatch loop into one subtraction.
+    let ops: &[Op] = black_box(code.ops.as_slice());
+    let consts: &[i64] = black_box(code.consts.as_slice());
+    let Frame { pc, stack, locals } = frame;
+    let budget = budget.max(1);
+    let mut at = *pc;
+    let mut iterations = 0u64;
+    let exit = loop {
+        let Some(&op) = ops.get(at) else { break Exit::Fault };
+        at += 1;
+        match op {
+            Op::LoadFast(i) => stack.push(locals.get(usize::from(i)).copied().unwrap_or(0)),
+            Op::LoadConst(i) => stack.push(consts.get(usize::from(i)).copied().unwrap_or(0)),
+            Op::StoreFast(i) => {
+                let v = stack.pop().unwrap_or(0);
+                if let Some(slot) = locals.get_mut(usize::from(i)) {
+                    *slot = v;
+                }
+            }
+            Op::BinarySubtract => {
+                let b = stack.pop().unwrap_or(0);
+                let a = stack.pop().unwrap_or(0);
+                stack.push(a.wrapping_sub(b));
+            }
+            Op::PopJumpIfFalse(t) => {
+                if stack.pop().unwrap_or(0) == 0 {
+                    at = t as usize;
+                }
+            }
+            Op::JumpBackward(t) => {
+                at = t as usize;
+                iterations += 1;
+                if breaker.load(Relaxed) != 0 {
+                    break Exit::Breaker;
+                }
+                if iterations >= budget {
+                    break Exit::Budget;
+                }
+            }
+            Op::ReturnValue => break Exit::Returned(stack.pop().unwrap_or(0)),
+        }
+    };
+    *pc = at;
+    Step { exit, iterations }
+}
+
+/// An interpreter: a code object and the eval breaker its eval loops read.
+struct Interp {
+    code: Code,
+    /// CPython's `eval_breaker`: the OR of the reasons to leave the fast path; here only
+    /// the GIL drop request ([`DROP_REQUEST`]).
+    breaker: AtomicU32,
+}
+
+impl Interp {
+    fn new() -> Interp {
+        Interp { code: countdown(), breaker: AtomicU32::new(0) }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The run's shared context: clock, stop, progress, lanes.
+// ---------------------------------------------------------------------------------
+
+struct Ctx<'a> {
+    clock: &'a (dyn Fn() -> f64 + Sync),
+    stop: &'a (dyn Fn() -> bool + Sync),
+    progress: &'a (dyn Fn(usize, u64) + Sync),
+    t0: f64,
+    stopped: AtomicBool,
+    lanes: Lanes,
+}
+
+impl Ctx<'_> {
+    /// Milliseconds since the run started.
+    fn now(&self) -> f64 {
+        let t = (self.clock)() - self.t0;
+        if t.is_finite() { t.clamp(0.0, MAX_TIME_MS) } else { 0.0 }
+    }
+
+    /// Polls the caller's stop flag; once raised, it stays raised for the whole run.
+    fn stop_seen(&self) -> bool {
+        if self.stopped.load(Relaxed) {
+            return true;
+        }
+        if (self.stop)() {
+            self.stopped.store(true, Relaxed);
+            return true;
+        }
+        false
+    }
+}
+
+/// Iterations a thread has done and not yet reported: progress is batched so the
+/// callback runs every [`CHECK_EVERY`] iterations or so, not per instruction.
+struct Counter {
+    lane: usize,
+    pending: u64,
+}
+
+impl Counter {
+    fn add(&mut self, ctx: &Ctx, iterations: u64) {
+        self.pending += iterations;
+        if self.pending >= CHECK_EVERY {
+            self.flush(ctx);
+        }
+    }
+
+    fn flush(&mut self, ctx: &Ctx) {
+        if self.pending > 0 {
+            (ctx.progress)(self.lane, self.pending);
+            self.pending = 0;
+        }
+    }
+}
+
+/// One lane's current state and exact totals; closed intervals go to [`Lanes`].
+struct Track {
+    lane: usize,
+    state: Option<LaneState>,
+    since: f64,
+    totals: ThreadTotals,
+}
+
+impl Track {
+    fn new(lane: usize) -> Track {
+        Track { lane, state: None, since: 0.0, totals: ThreadTotals::default() }
+    }
+
+    /// Closes the open interval at `t` and opens one in state `to` (None: gone). The same
+    /// state again just goes on: adjacent same-state intervals merge losslessly.
+    fn switch(&mut self, lanes: &Lanes, to: Option<LaneState>, t: f64) {
+        if self.state == to {
+            return;
+        }
+        // Never backwards, even with a clock that jitters.
+        let t = t.max(self.since);
+        if let Some(state) = self.state {
+            let d = t - self.since;
+            match state {
+                LaneState::Run => self.totals.run_ms += d,
+                LaneState::Wait => self.totals.wait_ms += d,
+                LaneState::Sleep => self.totals.sleep_ms += d,
+            }
+            if d > 0.0 {
+                lanes.push(LaneInterval { thread: self.lane, state, start_ms: self.since, end_ms: t });
+            }
+        }
+        self.state = to;
+        self.since = t;
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The lane recorder, bounded.
+// ---------------------------------------------------------------------------------
+
+/// Collects closed intervals from every thread. Exact until [`MAX_LANE_INTERVALS`]
+/// would be passed; then it switches, for all lanes at once, to a grid of equal time
+/// cells (the cell doubling whenever the run outgrows the grid) that holds each lane's
+/// exact time per state per cell. Each cell becomes at most one interval, labelled by
+/// its main state, so the lane stays within the bound.
+///
+/// In exclusive modes (one runner at a time: the GIL, one event loop) a cell may be
+/// labelled Run for only one lane, the one that ran most in it, so merged Run intervals
+/// never overlap either: a coarse picture still shows one thread running at a time.
+struct Lanes {
+    lanes: usize,
+    exclusive: bool,
+    cap: usize,
+    log: Mutex<Log>,
+}
+
+#[derive(Default)]
+struct Log {
+    raw: Vec<LaneInterval>,
+    grid: Option<Grid>,
+    /// Intervals pushed, for [`GilReport::lane_merged`].
+    recorded: u64,
+}
+
+struct Grid {
+    cell_ms: f64,
+    per_lane: usize,
+    /// `per_lane` cells per lane: ms in Run, Wait, Sleep.
+    cells: Vec<[f64; 3]>,
+    /// Per lane: first start and last end, to trim the outer cells.
+    span: Vec<[f64; 2]>,
+}
+
+impl Grid {
+    fn new(lanes: usize, cap: usize, horizon_ms: f64) -> Grid {
+        let per_lane = (cap / lanes.max(1)).max(1);
+        // Powers of two from about a microsecond, so that doubling is exact; room for
+        // twice the run so far before the first doubling.
+        let mut cell_ms = 1.0 / 1024.0;
+        while cell_ms * (per_lane as f64) < horizon_ms * 2.0 && cell_ms < MAX_TIME_MS {
+            cell_ms *= 2.0;
+        }
+        Grid {
+            cell_ms,
+            per_lane,
+            cells: vec![[0.0; 3]; per_lane * lanes.max(1)],
+            span: vec![[f64::INFINITY, f64::NEG_INFINITY]; lanes.max(1)],
+        }
+    }
+
+    /// Doubles the cell: neighbours add up, exactly.
+    fn coarsen(&mut self) {
+        let p = self.per_lane;
+        for lane_cells in self.cells.chunks_mut(p) {
+            for j in 0..p {
+                let mut sum = [0.0; 3];
+                for k in [2 * j, 2 * j + 1] {
+                    if let Some(c) = lane_cells.get(k) {
+                        for s in 0..3 {
+                            sum[s] += c[s];
+                        }
+                    }
+                }
+                lane_cells[j] = sum;
+            }
+        }
+        self.cell_ms *= 2.0;
+    }
+
+    fn add(&mut self, iv: &LaneInterval) {
+        let (s, e) = (iv.start_ms.clamp(0.0, MAX_TIME_MS), iv.end_ms.clamp(0.0, MAX_TIME_MS));
+        let Some(span) = self.span.get_mut(iv.thread) else { return };
+        if e.partial_cmp(&s) != Some(std::cmp::Ordering::Greater) {
+            return;
+        }
+        span[0] = span[0].min(s);
+        span[1] = span[1].max(e);
+        while e > self.cell_ms * self.per_lane as f64 && self.cell_ms < MAX_TIME_MS {
+            self.coarsen();
+        }
+        let p = self.per_lane;
+        let cell = self.cell_ms;
+        let first = ((s / cell) as usize).min(p - 1);
+        let last = ((e / cell) as usize).min(p - 1);
+        let base = iv.thread * p;
+        let state = iv.state.index();
+        for i in first..=last {
+            let lo = s.max(i as f64 * cell);
+            let hi = if i == p - 1 { e } else { e.min((i + 1) as f64 * cell) };
+            if hi > lo
+                && let Some(c) = self.cells.get_mut(base + i)
+            {
+                c[state] += hi - lo;
+            }
+        }
+    }
+
+    /// One interval per run of equally labelled cells, trimmed to each lane's span.
+    fn intervals(&self, lanes: usize, exclusive: bool) -> Vec<LaneInterval> {
+        let p = self.per_lane;
+        let cell = self.cell_ms;
+        // Exclusive modes: the one lane per cell that may be shown running.
+        let runner: Vec<Option<usize>> = (0..p)
+            .map(|i| {
+                let mut best: Option<(usize, f64)> = None;
+                for lane in 0..lanes {
+                    let run = self.cells.get(lane * p + i).map_or(0.0, |c| c[0]);
+                    if run > 0.0 && best.is_none_or(|(_, r)| run > r) {
+                        best = Some((lane, run));
+                    }
+                }
+                best.map(|(lane, _)| lane)
+            })
+            .collect();
+        let mut out = Vec::new();
+        for lane in 0..lanes {
+            let Some(&[first, last]) = self.span.get(lane) else { continue };
+            let mut open: Option<(LaneState, usize)> = None;
+            let close = |out: &mut Vec<LaneInterval>, state: LaneState, from: usize, to: usize| {
+                let start = (from as f64 * cell).max(first);
+                let end = (to as f64 * cell).min(last);
+                if end > start {
+                    out.push(LaneInterval { thread: lane, state, start_ms: start, end_ms: end });
+                }
+            };
+            for i in 0..p {
+                let c = self.cells.get(lane * p + i).copied().unwrap_or_default();
+                let may_run = !exclusive || runner.get(i).copied().flatten() == Some(lane);
+                let label = label(c, may_run);
+                match (open, label) {
+                    (Some((s, _)), Some(l)) if s == l => {}
+                    _ => {
+                        if let Some((s, from)) = open {
+                            close(&mut out, s, from, i);
+                        }
+                        open = label.map(|l| (l, i));
+                    }
+                }
+            }
+            if let Some((s, from)) = open {
+                // The last cell runs to the lane's end, which may lie past the grid edge.
+                let start = (from as f64 * cell).max(first);
+                if last > start {
+                    out.push(LaneInterval { thread: lane, state: s, start_ms: start, end_ms: last });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A cell's label: its main state, except that Run may only be shown where `may_run`.
+fn label(c: [f64; 3], may_run: bool) -> Option<LaneState> {
+    let [run, wait, sleep] = c;
+    if may_run && run > 0.0 && run >= wait && run >= sleep {
+        return Some(LaneState::Run);
+    }
+    if wait <= 0.0 && sleep <= 0.0 {
+        // Only a sliver of running that another lane's run outweighs: below resolution.
+        return None;
+    }
+    Some(if wait >= sleep { LaneState::Wait } else { LaneState::Sleep })
+}
+
+impl Lanes {
+    fn new(lanes: usize, exclusive: bool, cap: usize) -> Lanes {
+        Lanes { lanes, exclusive, cap: cap.max(lanes).max(1), log: Mutex::new(Log::default()) }
+    }
+
+    fn push(&self, iv: LaneInterval) {
+        let mut log = lock(&self.log);
+        log.recorded += 1;
+        if log.grid.is_none() && log.raw.len() < self.cap {
+            log.raw.push(iv);
+            return;
+        }
+        if log.grid.is_none() {
+            let horizon = log.raw.iter().map(|r| r.end_ms).fold(iv.end_ms, f64::max).clamp(0.0, MAX_TIME_MS);
+            let mut grid = Grid::new(self.lanes, self.cap, horizon);
+            for r in std::mem::take(&mut log.raw) {
+                grid.add(&r);
+            }
+            log.grid = Some(grid);
+        }
+        if let Some(grid) = log.grid.as_mut() {
+            grid.add(&iv);
+        }
+    }
+
+    /// The lane in start order, and how many recorded intervals were merged away.
+    fn finish(self) -> (Vec<LaneInterval>, u64) {
+        let log = self.log.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let (mut out, merged) = match &log.grid {
+            None => (log.raw, 0),
+            Some(grid) => {
+                let out = grid.intervals(self.lanes, self.exclusive);
+                let merged = log.recorded.saturating_sub(out.len() as u64);
+                (out, merged)
+            }
+        };
+        out.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms).then(a.thread.cmp(&b.thread)));
+        (out, merged)
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The GIL (CPython's Python/ceval_gil.c, 3.2+).
+// ---------------------------------------------------------------------------------
+
+struct GilState {
+    /// CPython's `gil->locked`.
+    locked: bool,
+    /// CPython's `gil->last_holder`: the thread holding it, or that held it last.
+    last_holder: Option<usize>,
+    /// CPython's `gil->switch_number`: +1 whenever a thread takes the GIL that was not
+    /// the last to hold it.
+    switch_number: u64,
+    /// Switches from one thread to another (the first take is not a hand-over).
+    handovers: u64,
+}
+
+/// The GIL. CPython guards `last_holder` with a second mutex (`switch_mutex`) for its
+/// `switch_cond`; one mutex for both keeps the same order of events with fewer locks.
+struct Gil {
+    state: Mutex<GilState>,
+    /// Signalled when the GIL is dropped (CPython's `gil->cond`).
+    cond: Condvar,
+    /// Signalled when the GIL changes hands (CPython's `gil->switch_cond`).
+    switch_cond: Condvar,
+    interval_ms: f64,
+}
+
+impl Gil {
+    fn new(interval_ms: f64) -> Gil {
+        Gil {
+            state: Mutex::new(GilState { locked: false, last_holder: None, switch_number: 0, handovers: 0 }),
+            cond: Condvar::new(),
+            switch_cond: Condvar::new(),
+            interval_ms,
+        }
+    }
+
+    /// CPython's `take_gil`. Returns false, without the GIL, if the run was stopped.
+    fn take(&self, me: usize, ctx: &Ctx, breaker: &AtomicU32) -> bool {
+        let mut st = lock(&self.state);
+        let mut requested = false;
+        while st.locked {
+            if ctx.stop_seen() {
+                // As CPython does for a thread that must exit (gh-96387): withdraw our
+                // drop request, so the holder does not wait for a switch to us.
+                if requested {
+                    breaker.fetch_and(!DROP_REQUEST, Relaxed);
+                }
+                return false;
+            }
+            let saved = st.switch_number;
+            let began = ctx.now();
+            // One timed wait of the switch interval, cut into slices to poll the stop
+            // flag. A wake-up by a signal ends it early, as in CPython: the loop then
+            // looks at `locked` again and starts a fresh interval.
+            let timed_out = loop {
+                let left = self.interval_ms - (ctx.now() - began);
+                if left <= 0.0 {
+                    break true;
+                }
+                let (guard, res) = wait_timeout(&self.cond, st, left.min(WAIT_SLICE_MS));
+                st = guard;
+                if !res.timed_out() || !st.locked || ctx.stop_seen() {
+                    break false;
+                }
+            };
+            // Timed out and nobody switched meanwhile: ask the holder to drop it.
+            if timed_out && st.locked && st.switch_number == saved {
+                breaker.fetch_or(DROP_REQUEST, Relaxed);
+                requested = true;
+            }
+        }
+        st.locked = true;
+        if st.last_holder != Some(me) {
+            if st.last_holder.is_some() {
+                st.handovers += 1;
+            }
+            st.last_holder = Some(me);
+            st.switch_number += 1;
+            self.switch_cond.notify_all();
+        }
+        // RESET_GIL_DROP_REQUEST: whatever was asked was asked of the previous holder.
+        breaker.fetch_and(!DROP_REQUEST, Relaxed);
+        true
+    }
+
+    /// CPython's `drop_gil`. With `forced` (every drop but a thread's last), if a drop
+    /// was requested, waits until another thread has taken the GIL (FORCE_SWITCHING).
+    fn drop_gil(&self, me: usize, ctx: &Ctx, breaker: &AtomicU32, forced: bool) {
+        let mut st = lock(&self.state);
+        st.locked = false;
+        st.last_holder = Some(me);
+        self.cond.notify_one();
+        if forced && breaker.load(Relaxed) & DROP_REQUEST != 0 && st.last_holder == Some(me) {
+            breaker.fetch_and(!DROP_REQUEST, Relaxed);
+            while st.last_holder == Some(me) && !ctx.stop_seen() {
+                st = wait_timeout(&self.switch_cond, st, WAIT_SLICE_MS).0;
+            }
+        }
+    }
+
+    fn handovers(&self) -> u64 {
+        lock(&self.state).handovers
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn duration_ms(ms: f64) -> Duration {
+    // `as` saturates and maps NaN to 0: no panic whatever the value.
+    Duration::from_micros((ms * 1000.0).clamp(0.0, 1e9) as u64)
+}
+
+/// `Condvar::wait_timeout`, which reads no clock of its own on wasm32.
+fn wait_timeout<'a, T>(
+    cond: &Condvar,
+    guard: MutexGuard<'a, T>,
+    ms: f64,
+) -> (MutexGuard<'a, T>, std::sync::WaitTimeoutResult) {
+    cond.wait_timeout(guard, duration_ms(ms)).unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A blocking call of `ms`, slept in slices to poll the stop flag. False if stopped.
+fn sleep_for(ctx: &Ctx, ms: f64) -> bool {
+    let end = ctx.now() + ms;
+    loop {
+        if ctx.stop_seen() {
+            return false;
+        }
+        let left = end - ctx.now();
+        if left <= 0.0 {
+            return true;
+        }
+        std::thread::sleep(duration_ms(left.min(WAIT_SLICE_MS)));
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Threads: Gil, Free, Processes, and Hybrid's pool workers.
+// ---------------------------------------------------------------------------------
+
+/// A thread's place at the interpreter: the GIL if there is one, and whether it holds it.
+struct Seat<'a> {
+    interp: &'a Interp,
+    gil: Option<&'a Gil>,
+    held: bool,
+}
+
+impl Seat<'_> {
+    /// Takes the GIL (no-op without one): Wait, then Run from the moment it is held.
+    fn acquire(&mut self, ctx: &Ctx, track: &mut Track) -> bool {
+        if let Some(gil) = self.gil {
+            track.switch(&ctx.lanes, Some(LaneState::Wait), ctx.now());
+            if !gil.take(track.lane, ctx, &self.interp.breaker) {
+                return false;
+            }
+            self.held = true;
+        }
+        track.switch(&ctx.lanes, Some(LaneState::Run), ctx.now());
+        true
+    }
+
+    /// Ends Run (timestamp read while still holding the GIL), then drops it.
+    fn release(&mut self, ctx: &Ctx, track: &mut Track, then: Option<LaneState>, forced: bool) {
+        track.switch(&ctx.lanes, then, ctx.now());
+        if let Some(gil) = self.gil
+            && self.held
+        {
+            gil.drop_gil(track.lane, ctx, &self.interp.breaker, forced);
+            self.held = false;
+        }
+    }
+
+    /// Runs `frame` to its end on this seat. False if the run was stopped.
+    fn compute(&mut self, ctx: &Ctx, track: &mut Track, counter: &mut Counter, frame: &mut Frame) -> bool {
+        let interp = self.interp;
+        loop {
+            let step = eval(&interp.code, frame, &interp.breaker, CHECK_EVERY);
+            counter.add(ctx, step.iterations);
+            match step.exit {
+                Exit::Returned(_) | Exit::Fault => return true,
+                Exit::Budget => {}
+                Exit::Breaker => {
+                    // CPython's eval_frame_handle_pending: drop on request, take it back.
+                    if self.gil.is_some() && interp.breaker.load(Relaxed) & DROP_REQUEST != 0 {
+                        self.release(ctx, track, Some(LaneState::Wait), true);
+                        if !self.acquire(ctx, track) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            if ctx.stop_seen() {
+                return false;
+            }
+        }
+    }
+}
+
+/// One Python thread (or process, or pool worker) from start to end; returns its totals.
+fn run_thread(ctx: &Ctx, lane: usize, interp: &Interp, gil: Option<&Gil>, job: &GilJob) -> ThreadTotals {
+    let mut track = Track::new(lane);
+    let mut counter = Counter { lane, pending: 0 };
+    let mut seat = Seat { interp, gil, held: false };
+    if seat.acquire(ctx, &mut track) {
+        if job.workload.is_cpu(lane) {
+            let mut frame = Frame::new(&interp.code, &[job.n as i64]);
+            seat.compute(ctx, &mut track, &mut counter, &mut frame);
+        } else {
+            for _ in 0..job.sleeps {
+                let mut frame = Frame::new(&interp.code, &[IO_WORK_ITERATIONS as i64]);
+                if !seat.compute(ctx, &mut track, &mut counter, &mut frame) {
+                    break;
+                }
+                // The blocking call releases the GIL around it, as Py_BEGIN_ALLOW_THREADS
+                // does, and must take it back before Python code can go on.
+                seat.release(ctx, &mut track, Some(LaneState::Sleep), true);
+                if !sleep_for(ctx, job.sleep_ms) || !seat.acquire(ctx, &mut track) {
+                    break;
+                }
+            }
+        }
+    }
+    // The thread ends: its last drop waits for nobody.
+    seat.release(ctx, &mut track, None, false);
+    track.switch(&ctx.lanes, None, ctx.now());
+    counter.flush(ctx);
+    track.totals
+}
+
+// ---------------------------------------------------------------------------------
+// The event loop: Async, and Hybrid's I/O side.
+// ---------------------------------------------------------------------------------
+
+enum CoKind {
+    /// `countdown(n)` awaiting `asyncio.sleep(0)` every `yield_every` iterations.
+    Cpu { frame: Frame, until_yield: u64 },
+    /// `sleeps` times: a little CPU work, then `await asyncio.sleep(sleep_ms)`.
+    Io { done: u32 },
+}
+
+struct Co {
+    kind: CoKind,
+    track: Track,
+    counter: Counter,
+}
+
+/// How a coroutine's step ended.
+enum Await {
+    /// `await asyncio.sleep(0)`: back of the ready queue.
+    Yield,
+    /// `await asyncio.sleep(ms)`: a timer.
+    Sleep(f64),
+    Done,
+    Stopped,
+}
+
+/// Runs `frame` for at most `limit` iterations (0: to its end). Some(true): returned;
+/// Some(false): limit reached; None: stopped.
+fn run_coroutine_code(
+    ctx: &Ctx,
+    interp: &Interp,
+    frame: &mut Frame,
+    counter: &mut Counter,
+    limit: u64,
+) -> Option<bool> {
+    let mut left = limit;
+    loop {
+        let budget = if limit == 0 { CHECK_EVERY } else { left.min(CHECK_EVERY) };
+        let step = eval(&interp.code, frame, &interp.breaker, budget);
+        counter.add(ctx, step.iterations);
+        if matches!(step.exit, Exit::Returned(_) | Exit::Fault) {
+            return Some(true);
+        }
+        if limit != 0 {
+            left = left.saturating_sub(step.iterations);
+            if left == 0 {
+                return Some(false);
+            }
+        }
+        if ctx.stop_seen() {
+            return None;
+        }
+    }
+}
+
+impl Co {
+    /// Runs the coroutine until its next await (or its end).
+    fn step(&mut self, ctx: &Ctx, interp: &Interp, job: &GilJob) -> Await {
+        match &mut self.kind {
+            CoKind::Cpu { frame, until_yield } => {
+                match run_coroutine_code(ctx, interp, frame, &mut self.counter, *until_yield) {
+                    Some(true) => Await::Done,
+                    Some(false) => {
+                        *until_yield = job.yield_every;
+                        Await::Yield
+                    }
+                    None => Await::Stopped,
+                }
+            }
+            CoKind::Io { done } => {
+                if *done >= job.sleeps {
+                    return Await::Done;
+                }
+                let mut frame = Frame::new(&interp.code, &[IO_WORK_ITERATIONS as i64]);
+                match run_coroutine_code(ctx, interp, &mut frame, &mut self.counter, 0) {
+                    None => Await::Stopped,
+                    Some(_) => {
+                        *done += 1;
+                        Await::Sleep(job.sleep_ms)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// asyncio's event loop on this thread, for tasks `lanes` (as `asyncio.gather` starts
+/// them: all ready, in order). Each turn moves due timers to the ready queue, then runs
+/// the first ready coroutine until it awaits; with nothing ready it sleeps until the
+/// next timer. Returns each task's totals and the loop's coroutine switches.
+fn event_loop(ctx: &Ctx, lanes: &[usize], job: &GilJob) -> (Vec<(usize, ThreadTotals)>, u64) {
+    // One thread, so this interpreter's eval breaker is never set.
+    let interp = Interp::new();
+    let start = ctx.now();
+    let mut cos: Vec<Co> = lanes
+        .iter()
+        .map(|&lane| {
+            let kind = if job.workload.is_cpu(lane) {
+                CoKind::Cpu { frame: Frame::new(&interp.code, &[job.n as i64]), until_yield: job.yield_every }
+            } else {
+                CoKind::Io { done: 0 }
+            };
+            let mut track = Track::new(lane);
+            track.switch(&ctx.lanes, Some(LaneState::Wait), start);
+            Co { kind, track, counter: Counter { lane, pending: 0 } }
+        })
+        .collect();
+    let mut ready: VecDeque<usize> = (0..cos.len()).collect();
+    let mut timers: Vec<(f64, usize)> = Vec::new();
+    let mut last: Option<usize> = None;
+    let mut switches = 0u64;
+    let mut polled = start;
+    loop {
+        let now = ctx.now();
+        if now - polled >= 1.0 || ready.is_empty() {
+            polled = now;
+            if ctx.stop_seen() {
+                break;
+            }
+        }
+        // Due timers, earliest first, join the back of the ready queue, as in asyncio.
+        while let Some(k) =
+            (0..timers.len()).filter(|&k| timers[k].0 <= now).min_by(|&a, &b| timers[a].0.total_cmp(&timers[b].0))
+        {
+            let (due, i) = timers.swap_remove(k);
+            if let Some(co) = cos.get_mut(i) {
+                // Ready from its deadline on, whenever the loop gets round to noticing.
+                co.track.switch(&ctx.lanes, Some(LaneState::Wait), due);
+                ready.push_back(i);
+            }
+        }
+        let Some(i) = ready.pop_front() else {
+            let Some(next) = timers.iter().map(|t| t.0).min_by(f64::total_cmp) else { break };
+            // Nothing ready: the loop blocks in select() until the next timer.
+            std::thread::sleep(duration_ms((next - now).clamp(0.0, WAIT_SLICE_MS)));
+            continue;
+        };
+        let Some(co) = cos.get_mut(i) else { continue };
+        if last.is_some_and(|l| l != i) {
+            switches += 1;
+        }
+        last = Some(i);
+        co.track.switch(&ctx.lanes, Some(LaneState::Run), ctx.now());
+        let outcome = co.step(ctx, &interp, job);
+        let t = ctx.now();
+        match outcome {
+            Await::Yield => {
+                co.track.switch(&ctx.lanes, Some(LaneState::Wait), t);
+                ready.push_back(i);
+            }
+            Await::Sleep(ms) => {
+                co.track.switch(&ctx.lanes, Some(LaneState::Sleep), t);
+                timers.push((t + ms, i));
+            }
+            Await::Done => co.track.switch(&ctx.lanes, None, t),
+            Await::Stopped => break,
+        }
+    }
+    let end = ctx.now();
+    let totals = cos
+        .into_iter()
+        .map(|mut co| {
+            co.track.switch(&ctx.lanes, None, end);
+            co.counter.flush(ctx);
+            (co.track.lane, co.track.totals)
+        })
+        .collect();
+    (totals, switches)
+}
+
+// ---------------------------------------------------------------------------------
+// The entry point.
+// ---------------------------------------------------------------------------------
+
+/// Runs `job` on the current rayon pool and reports what every thread did.
+///
+/// - `clock`: milliseconds on one timeline shared by all threads (any origin).
+/// - `stop`: polled at least every few ms by every thread, including while it waits or
+///   sleeps; once it returns true every thread unwinds and the report has `stopped`.
+/// - `progress(thread, iterations)`: countdown iterations done by `thread` (the lane
+///   index) since its last call, every [`CHECK_EVERY`]-ish iterations and at the end.
+///
+/// The pool must have at least [`GilJob::pool_needed`] threads; pool threads with no
+/// part to play return at once. Threads are the pool's threads, by `ctx.index()`.
+pub fn run_gil(
+    job: &GilJob,
+    clock: &(dyn Fn() -> f64 + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+    progress: &(dyn Fn(usize, u64) + Sync),
+) -> Result<GilReport, ArgError> {
+    run_with_cap(job, clock, stop, progress, MAX_LANE_INTERVALS)
+}
+
+fn run_with_cap(
+    job: &GilJob,
+    clock: &(dyn Fn() -> f64 + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+    progress: &(dyn Fn(usize, u64) + Sync),
+    cap: usize,
+) -> Result<GilReport, ArgError> {
+    let job = job.clone().check()?;
+    let pool = rayon::current_num_threads();
+    let need = job.pool_needed();
+    if pool < need {
+        return Err(ArgError::new(
+            "threads",
+            format!(
+                "{} threads in {} mode needs a pool of at least {need} workers, this one has {pool}",
+                job.threads,
+                job.mode.name()
+            ),
+        ));
+    }
+    let t = job.threads;
+    let exclusive = matches!(job.mode, GilMode::Gil | GilMode::Async);
+    let ctx = Ctx {
+        clock,
+        stop,
+        progress,
+        t0: clock(),
+        stopped: AtomicBool::new(false),
+        lanes: Lanes::new(t, exclusive, cap),
+    };
+    let shared = Interp::new();
+    let gil = Gil::new(job.switch_interval_ms);
+    let cpu_lanes: Vec<usize> = (0..t).filter(|&i| job.workload.is_cpu(i)).collect();
+    let io_lanes: Vec<usize> = (0..t).filter(|&i| !job.workload.is_cpu(i)).collect();
+    let all_lanes: Vec<usize> = (0..t).collect();
+
+    let per_thread: Vec<(Vec<(usize, ThreadTotals)>, u64)> = rayon::broadcast(|bc| {
+        let i = bc.index();
+        match job.mode {
+            GilMode::Gil if i < t => (vec![(i, run_thread(&ctx, i, &shared, Some(&gil), &job))], 0),
+            GilMode::Free if i < t => (vec![(i, run_thread(&ctx, i, &shared, None, &job))], 0),
+            GilMode::Processes if i < t => {
+                // Its own interpreter: its own code object, breaker and stack.
+                let own = Interp::new();
+                (vec![(i, run_thread(&ctx, i, &own, None, &job))], 0)
+            }
+            GilMode::Async if i == 0 => event_loop(&ctx, &all_lanes, &job),
+            GilMode::Hybrid => {
+                if let Some(&lane) = cpu_lanes.get(i) {
+                    // A process-pool worker running one submitted countdown.
+                    let own = Interp::new();
+                    (vec![(lane, run_thread(&ctx, lane, &own, None, &job))], 0)
+                } else if i == cpu_lanes.len() && !io_lanes.is_empty() {
+                    event_loop(&ctx, &io_lanes, &job)
+                } else {
+                    (Vec::new(), 0)
+                }
+            }
+            _ => (Vec::new(), 0),
+        }
+    });
+    let elapsed_ms = ctx.now();
+    let mut threads = vec![ThreadTotals::default(); t];
+    let mut handovers = if job.mode == GilMode::Gil { gil.handovers() } else { 0 };
+    for (totals, switches) in per_thread {
+        handovers += switches;
+        for (lane, tt) in totals {
+            if let Some(slot) = threads.get_mut(lane) {
+                *slot = tt;
+            }
+        }
+    }
+    let stopped = ctx.stopped.load(Relaxed);
+    let (lane, lane_merged) = ctx.lanes.finish();
+    Ok(GilReport { elapsed_ms, handovers, threads, lane, lane_merged, stopped })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn clock() -> impl Fn() -> f64 + Sync {
+        let t = Instant::now();
+        move || t.elapsed().as_secs_f64() * 1000.0
+    }
+
+    fn on_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+    }
+
+    #[test]
+    #[ignore = "a measurement: cargo test --release -- --ignored --nocapture speed"]
+    fn speed() {
+        let code = countdown();
+        let breaker = AtomicU32::new(0);
+        let n = 100_000_000u64;
+        let c = clock();
+        let mut frame = Frame::new(&code, &[n as i64]);
+        let t0 = c();
+        let mut its = 0;
+        loop {
+            let s = eval(&code, &mut frame, &breaker, CHECK_EVERY);
+            its += s.iterations;
+            if let Exit::Returned(v) = s.exit {
+                assert_eq!(v, 0);
+                break;
+            }
+        }
+        let ms = c() - t0;
+        assert_eq!(its, n);
+        let ips = (n * OPS_PER_ITERATION) as f64 / ms * 1000.0;
+        println!(
+            "{n} iterations in {ms:.1} ms: {:.0} M instructions/s, {:.1} ns/iteration",
+            ips / 1e6,
+            ms * 1e6 / n as f64
+        );
+        println!("DEFAULT_N = {DEFAULT_N}: {:.0} ms", DEFAULT_N as f64 * ms / n as f64);
+        for mode in GilMode::ALL {
+            for threads in [1, 2] {
+                let job = GilJob { threads, mode, ..GilJob::default() };
+                let pool = job.pool_needed().max(1);
+                let r = on_pool(pool, || run_gil(&job, &clock(), &|| false, &|_, _| {})).unwrap();
+                println!(
+                    "{:>9} x{threads}: {:7.1} ms, handovers {}, lane {} (merged {})",
+                    mode.name(),
+                    r.elapsed_ms,
+                    r.handovers,
+                    r.lane.len(),
+                    r.lane_merged
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn countdown_counts() {
+        let code = countdown();
+        let breaker = AtomicU32::new(0);
+        let mut frame = Frame::new(&code, &[1000]);
+        let s = eval(&code, &mut frame, &breaker, u64::MAX);
+        assert_eq!(s, Step { exit: Exit::Returned(0), iterations: 1000 });
+        let mut frame = Frame::new(&code, &[0]);
+        assert_eq!(eval(&code, &mut frame, &breaker, 1), Step { exit: Exit::Returned(0), iterations: 0 });
+        // A budget stops it and it resumes where it was.
+        let mut frame = Frame::new(&code, &[10]);
+        assert_eq!(eval(&code, &mut frame, &breaker, 4).exit, Exit::Budget);
+        assert_eq!(eval(&code, &mut frame, &breaker, 100), Step { exit: Exit::Returned(0), iterations: 6 });
+        // The eval breaker is seen at the next backward jump.
+        breaker.store(DROP_REQUEST, Relaxed);
+        let mut frame = Frame::new(&code, &[10]);
+        assert_eq!(eval(&code, &mut frame, &breaker, 100), Step { exit: Exit::Breaker, iterations: 1 });
+        assert_eq!(code.listing().len(), code.ops().len());
+        assert!(code.listing()[3].contains("LOAD_CONST 0 (1)"), "{:?}", code.listing());
+    }
+
+    fn run(job: GilJob) -> GilReport {
+        let pool = job.pool_needed().max(1);
+        on_pool(pool, || run_gil(&job, &clock(), &|| false, &|_, _| {})).unwrap()
+    }
+
+    fn runs(r: &GilReport, thread: usize, state: LaneState) -> Vec<&LaneInterval> {
+        r.lane.iter().filter(|i| i.thread == thread && i.state == state).collect()
+    }
+
+    fn any_overlap(a: &[&LaneInterval], b: &[&LaneInterval]) -> bool {
+        a.iter().any(|x| b.iter().any(|y| x.start_ms < y.end_ms && y.start_ms < x.end_ms))
+    }
+
+    #[test]
+    fn under_the_gil_no_two_threads_run_at_once_and_the_lock_changes_hands() {
+        let r = run(GilJob { threads: 2, n: 3_000_000, switch_interval_ms: 0.5, ..GilJob::default() });
+        assert!(r.handovers > 0, "hand-overs: {}", r.handovers);
+        let (a, b) = (runs(&r, 0, LaneState::Run), runs(&r, 1, LaneState::Run));
+        assert!(!a.is_empty() && !b.is_empty());
+        assert!(!any_overlap(&a, &b), "two threads held the GIL at once");
+        let run_total: f64 = r.threads.iter().map(|t| t.run_ms).sum();
+        assert!(run_total <= r.elapsed_ms + 1.0, "run {run_total} vs wall {}", r.elapsed_ms);
+    }
+
+    #[test]
+    fn without_the_gil_threads_run_at_once() {
+        for mode in [GilMode::Free, GilMode::Processes] {
+            let r = run(GilJob { threads: 2, mode, n: 3_000_000, ..GilJob::default() });
+            assert!(any_overlap(&runs(&r, 0, LaneState::Run), &runs(&r, 1, LaneState::Run)), "{mode:?}");
+            assert_eq!(r.handovers, 0, "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn io_threads_under_the_gil_overlap_their_sleeps() {
+        let r = run(GilJob { threads: 3, workload: Workload::Io, sleeps: 4, sleep_ms: 10.0, ..GilJob::default() });
+        assert!(any_overlap(&runs(&r, 0, LaneState::Sleep), &runs(&r, 1, LaneState::Sleep)));
+        assert!(r.elapsed_ms < 3.0 * 4.0 * 10.0, "sleeps overlapped: {} ms", r.elapsed_ms);
+    }
+
+    #[test]
+    fn coroutines_take_turns_on_one_thread() {
+        let r =
+            run(GilJob { threads: 3, mode: GilMode::Async, n: 1_000_000, yield_every: 50_000, ..GilJob::default() });
+        let all: Vec<Vec<&LaneInterval>> = (0..3).map(|t| runs(&r, t, LaneState::Run)).collect();
+        for i in 0..3 {
+            for j in i + 1..3 {
+                assert!(!any_overlap(&all[i], &all[j]), "coroutines {i} and {j} ran at once");
+            }
+        }
+    }
+
+    #[test]
+    fn a_stop_ends_the_run() {
+        let job = GilJob { threads: 2, n: MAX_N, ..GilJob::default() };
+        let t = Instant::now();
+        let stop = move || t.elapsed().as_millis() > 50;
+        let r = on_pool(2, || run_gil(&job, &clock(), &stop, &|_, _| {})).unwrap();
+        assert!(r.stopped);
+    }
+
+    #[test]
+    fn bad_options_are_named() {
+        let bad = [
+            (GilJob { threads: 0, ..GilJob::default() }, "threads"),
+            (GilJob { switch_interval_ms: 0.01, ..GilJob::default() }, "switchIntervalMs"),
+            (GilJob { switch_interval_ms: 1000.0, ..GilJob::default() }, "switchIntervalMs"),
+            (GilJob { n: MAX_N + 1, ..GilJob::default() }, "n"),
+            (GilJob { sleep_ms: -1.0, ..GilJob::default() }, "sleepMs"),
+        ];
+        for (job, arg) in bad {
+            assert_eq!(job.check().unwrap_err().arg, arg);
+        }
+        assert_eq!(GilMode::parse("fast").unwrap_err().arg, "mode");
+        assert_eq!(Workload::parse("gpu").unwrap_err().arg, "workload");
+        let small = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let e = small.install(|| run_gil(&GilJob { threads: 2, ..GilJob::default() }, &clock(), &|| false, &|_, _| {}));
+        assert_eq!(e.unwrap_err().arg, "threads");
+    }
+}
