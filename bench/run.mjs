@@ -8,6 +8,7 @@ import os from 'node:os';
 import { startServer, launch, openLab } from '../tests/e2e/harness.mjs';
 import { median, defaultWorkerList, withSpeedup } from '../www/ui/sweep-math.js';
 import { linkBench } from './links.mjs';
+import { modelsBench } from './models.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 3);
 const COUNT = 2 ** 25;
@@ -99,6 +100,9 @@ for (const c of primeCases) {
 // ---------------------------------------------------------------- links
 const links = await linkBench(page, server, log, REPS);
 
+// ---------------------------------------------------------------- models
+const models = await modelsBench(page, log, REPS, root, cores);
+
 await browser.close();
 await server.stop();
 
@@ -158,11 +162,13 @@ const md = [
   '',
   ...links.markdown,
   '',
+  ...models.markdown,
+  '',
 ].join('\n');
 
 mkdirSync(`${root}bench/results`, { recursive: true });
 const base = `${root}bench/results/${date}`;
-writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, mining: rows, miningRuns: wasm, nativeMs: native, stopMs: stops, longTasksMs: longTasks, primes, links: links.json, targets }, null, 2));
+writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, mining: rows, miningRuns: wasm, nativeMs: native, stopMs: stops, longTasksMs: longTasks, primes, links: links.json, models: models.json, targets }, null, 2));
 writeFileSync(`${base}.md`, md);
 console.log(md);
 console.log(`\nwritten: bench/results/${date}.json and .md`);
