@@ -1,9 +1,11 @@
 //! A task queue over the current rayon pool, like `Executor.map` with a chunk size.
 //!
-//! Every pool thread takes the next task number from one shared counter until the
-//! tasks run out or the caller says stop. Tasks are handed out in order to whichever
-//! worker is free, as a process pool's queue does, and every thread of the pool
-//! takes part (`rayon::broadcast`), so N workers really means N busy workers.
+//! Every pool thread takes part (`rayon::broadcast`), so N workers really means N busy
+//! workers. Worker w starts with task w, as a process pool whose N idle workers each
+//! take one of the first N chunks; after that every worker takes the next task number
+//! from one shared counter until the tasks run out or a task says stop. Without the
+//! first round, a worker that starts a moment late can find the queue empty: two
+//! chunks on two workers could both run on worker 0.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
@@ -26,14 +28,18 @@ where
     let halted = AtomicBool::new(false);
     rayon::broadcast(|ctx| {
         let worker = ctx.index();
-        while !halted.load(Relaxed) {
-            let i = next.fetch_add(1, Relaxed);
-            if i >= tasks {
-                break;
-            }
+        let first_round = ctx.num_threads() as u64;
+        // A task handed out always runs, so every task below the one that said stop
+        // has run (the miner's coin limit counts on it); the check comes before taking.
+        let mut i = worker as u64;
+        while i < tasks {
             if task(i, worker) == Flow::Stop {
                 halted.store(true, Relaxed);
             }
+            if halted.load(Relaxed) {
+                break;
+            }
+            i = first_round + next.fetch_add(1, Relaxed);
         }
     });
 }
@@ -63,6 +69,26 @@ mod tests {
         let mut seen = seen.into_inner().unwrap();
         seen.sort();
         assert_eq!(seen, (0..1000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_first_tasks_go_one_to_each_worker() {
+        for (workers, tasks) in [(2, 2), (4, 4), (4, 3), (3, 7)] {
+            let ran = Mutex::new(Vec::new());
+            pool(workers).install(|| {
+                for_each_task(tasks, |i, w| {
+                    ran.lock().unwrap().push((i, w));
+                    Flow::Continue
+                })
+            });
+            let ran = ran.into_inner().unwrap();
+            assert_eq!(ran.len(), tasks as usize);
+            for (i, w) in ran {
+                if i < workers as u64 {
+                    assert_eq!(i, w as u64, "task {i} of the first round ran on worker {w}");
+                }
+            }
+        }
     }
 
     #[test]

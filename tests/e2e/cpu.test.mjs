@@ -45,6 +45,14 @@ test('a primes run reports one timeline bar per chunk, on real workers', async (
   for (const s of r.spans) assert.ok(s.worker >= 0 && s.worker < 3 && s.endMs >= s.startMs);
 });
 
+test('two chunks on two workers run one on each, as map would', async () => {
+  const numbers = Array.from({ length: 2000 }, (_, i) => String(1000000001 + 2 * i));
+  for (let trial = 0; trial < 3; trial++) {
+    const r = (await call(page, 'primes', { workers: 2, numbers, chunksize: 1000, algorithm: 'miller-rabin' })).value;
+    assert.deepEqual(r.spans.map((s) => s.worker).sort(), [0, 1]);
+  }
+});
+
 test('coins published live are the run’s first coins', async () => {
   const r = await page.evaluate(async () => {
     const run = lab.mine({ workers: 2, count: 40_000_000 });
