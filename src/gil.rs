@@ -55,13 +55,14 @@ use std::time::Duration;
 pub const DEFAULT_THREADS: usize = 2;
 /// Most threads a run may have.
 pub const MAX_THREADS: usize = 128;
-/// Countdown start per thread. The course counts down from 100,000,000 in CPython; this
-/// interpreter is faster than CPython's, so a smaller n keeps one thread at about a
-/// quarter of a second natively and in the browser, and a two-thread GIL run near half a
-/// second to a second.
-pub const DEFAULT_N: u64 = 50_000_000;
-/// Largest countdown start accepted: about a minute of one thread's work.
-pub const MAX_N: u64 = 10_000_000_000;
+/// Countdown start per thread. The course counts down from 100,000,000 in CPython (about
+/// 2.5 s a thread there). This interpreter runs 420 to 550 million instructions a second
+/// natively in release (13 to 16.5 ns an iteration of 7 instructions), and the wasm build
+/// about as fast, so 18,000,000 keeps one thread at 0.2 to 0.3 s. Two threads under the
+/// GIL take a little more than twice that, hand-overs included.
+pub const DEFAULT_N: u64 = 18_000_000;
+/// Largest countdown start accepted: a little over a minute of one thread's work.
+pub const MAX_N: u64 = 5_000_000_000;
 /// CPython's default switch interval, `sys.getswitchinterval()`: 5 ms.
 pub const DEFAULT_SWITCH_INTERVAL_MS: f64 = 5.0;
 /// Smallest switch interval accepted (CPython accepts less; below this the model would
@@ -77,8 +78,9 @@ pub const MAX_SLEEPS: u32 = 1_000;
 pub const DEFAULT_SLEEP_MS: f64 = 20.0;
 /// Longest blocking call accepted.
 pub const MAX_SLEEP_MS: f64 = 1_000.0;
-/// Loop iterations between two `await asyncio.sleep(0)` of a CPU-bound coroutine.
-/// 0 means it never awaits and so holds the event loop until it is done.
+/// Loop iterations between two `await asyncio.sleep(0)` of a CPU-bound coroutine (about
+/// 1.6 ms of work, near a switch interval). 0 means it never awaits and so holds the
+/// event loop until it is done.
 pub const DEFAULT_YIELD_EVERY: u64 = 100_000;
 /// Largest `yield_every` accepted.
 pub const MAX_YIELD_EVERY: u64 = MAX_N;
@@ -87,7 +89,7 @@ pub const DEFAULT_MODE: GilMode = GilMode::Gil;
 /// Workload when none is given.
 pub const DEFAULT_WORKLOAD: Workload = Workload::Cpu;
 /// Countdown iterations an I/O thread runs before each blocking call: preparing a
-/// request, parsing a reply. Small next to a switch interval.
+/// request, parsing a reply. About 0.3 ms: small next to a switch interval.
 pub const IO_WORK_ITERATIONS: u64 = 20_000;
 /// Lane intervals kept per run, all threads together. Past this, intervals are merged
 /// into coarser ones (see [`GilReport::lane_merged`]), never dropped.
@@ -98,8 +100,8 @@ pub const OPS_PER_ITERATION: u64 = 7;
 pub const WAIT_SLICE_MS: f64 = 2.0;
 
 /// Countdown iterations between two looks at the stop flag and two progress reports:
-/// a fraction of a millisecond of work. Our own bookkeeping, not CPython's.
-const CHECK_EVERY: u64 = 1 << 16;
+/// about half a millisecond of work. Our own bookkeeping, not CPython's.
+const CHECK_EVERY: u64 = 1 << 15;
 /// Time values are clamped to this (about 115 days) so no arithmetic can run away.
 const MAX_TIME_MS: f64 = 1e10;
 /// The drop-request bit of the eval breaker (CPython's `gil_drop_request`).
@@ -195,7 +197,8 @@ impl Workload {
 }
 
 /// One GIL run. Build it with [`GilJob::default`] or by deserializing (camelCase, every
-/// field optional), then pass it through [`GilJob::check`].
+/// field optional, unknown fields refused so a misspelt option is an error), then pass
+/// it through [`GilJob::check`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct GilJob {
@@ -521,6 +524,9 @@ pub struct Step {
 ///
 /// Like CPython's, it reads the eval breaker (one relaxed atomic load) at every backward
 /// jump, and nowhere else.
+// Never inlined: every mode runs this one copy of the hot loop, so that differences
+// between modes come from the model, not from how the optimiser laid out each copy.
+#[inline(never)]
 pub fn eval(code: &Code, frame: &mut Frame, breaker: &AtomicU32, budget: u64) -> Step {
     // black_box: the optimiser must not see that the program is a constant countdown and
     // fold the dispatch loop into one subtraction.
@@ -682,13 +688,16 @@ impl Track {
 
 /// Collects closed intervals from every thread. Exact until [`MAX_LANE_INTERVALS`]
 /// would be passed; then it switches, for all lanes at once, to a grid of equal time
-/// cells (the cell doubling whenever the run outgrows the grid) that holds each lane's
-/// exact time per state per cell. Each cell becomes at most one interval, labelled by
-/// its main state, so the lane stays within the bound.
+/// cells (the cell doubling whenever the run outgrows the grid) holding each lane's
+/// exact time per state per cell, and draws each cell as at most three intervals per
+/// lane: a Run slot exactly as long as the lane ran in that cell, and the rest of the
+/// cell in the lane's main other state (Wait or Sleep). Neighbours of the same state
+/// join up, so a lane that ran throughout is still one interval.
 ///
-/// In exclusive modes (one runner at a time: the GIL, one event loop) a cell may be
-/// labelled Run for only one lane, the one that ran most in it, so merged Run intervals
-/// never overlap either: a coarse picture still shows one thread running at a time.
+/// In exclusive modes (one runner at a time: the GIL, one event loop) the lanes' Run
+/// slots are stacked one after another inside the cell, so merged Run intervals never
+/// overlap either: a coarse picture still shows the threads taking turns, each for as
+/// long as it really ran.
 struct Lanes {
     lanes: usize,
     exclusive: bool,
@@ -704,6 +713,9 @@ struct Log {
     recorded: u64,
 }
 
+/// Intervals one grid cell of one lane may become: rest, Run slot, rest.
+const PIECES_PER_CELL: usize = 3;
+
 struct Grid {
     cell_ms: f64,
     per_lane: usize,
@@ -715,7 +727,8 @@ struct Grid {
 
 impl Grid {
     fn new(lanes: usize, cap: usize, horizon_ms: f64) -> Grid {
-        let per_lane = (cap / lanes.max(1)).max(1);
+        let lanes = lanes.max(1);
+        let per_lane = (cap / (lanes * PIECES_PER_CELL)).max(1);
         // Powers of two from about a microsecond, so that doubling is exact; room for
         // twice the run so far before the first doubling.
         let mut cell_ms = 1.0 / 1024.0;
@@ -725,8 +738,8 @@ impl Grid {
         Grid {
             cell_ms,
             per_lane,
-            cells: vec![[0.0; 3]; per_lane * lanes.max(1)],
-            span: vec![[f64::INFINITY, f64::NEG_INFINITY]; lanes.max(1)],
+            cells: vec![[0.0; 3]; per_lane * lanes],
+            span: vec![[f64::INFINITY, f64::NEG_INFINITY]; lanes],
         }
     }
 
@@ -738,8 +751,8 @@ impl Grid {
                 let mut sum = [0.0; 3];
                 for k in [2 * j, 2 * j + 1] {
                     if let Some(c) = lane_cells.get(k) {
-                        for s in 0..3 {
-                            sum[s] += c[s];
+                        for (total, part) in sum.iter_mut().zip(c) {
+                            *total += part;
                         }
                     }
                 }
@@ -777,76 +790,87 @@ impl Grid {
         }
     }
 
-    /// One interval per run of equally labelled cells, trimmed to each lane's span.
+    /// Draws the grid: per lane and cell, rest / Run slot / rest, joined with
+    /// same-state neighbours and trimmed to each lane's span.
     fn intervals(&self, lanes: usize, exclusive: bool) -> Vec<LaneInterval> {
         let p = self.per_lane;
         let cell = self.cell_ms;
-        // Exclusive modes: the one lane per cell that may be shown running.
-        let runner: Vec<Option<usize>> = (0..p)
-            .map(|i| {
-                let mut best: Option<(usize, f64)> = None;
-                for lane in 0..lanes {
-                    let run = self.cells.get(lane * p + i).map_or(0.0, |c| c[0]);
-                    if run > 0.0 && best.is_none_or(|(_, r)| run > r) {
-                        best = Some((lane, run));
-                    }
-                }
-                best.map(|(lane, _)| lane)
-            })
-            .collect();
-        let mut out = Vec::new();
+        let run = |lane: usize, i: usize| self.cells.get(lane * p + i).map_or(0.0, |c| c[0].max(0.0));
+        let span = |lane: usize| self.span.get(lane).copied().unwrap_or([0.0, 0.0]);
+        let cell_end = |lane: usize, i: usize| {
+            // The last cell reaches to the lane's end, which may lie on the grid's edge.
+            if i + 1 == p { span(lane)[1].max(i as f64 * cell) } else { (i + 1) as f64 * cell }
+        };
+        // Each lane's Run slot in each cell: as long as it ran there, from when it was
+        // there. In exclusive modes the slots follow one another, lanes in order of
+        // arrival (then departure), so they cannot overlap; all are scaled to fit the
+        // cell should a skewed clock make them add up to more.
+        let mut slot = vec![[0.0f64; 2]; lanes * p];
+        let mut order: Vec<usize> = Vec::with_capacity(lanes);
+        for i in 0..p {
+            let cell_start = i as f64 * cell;
+            let total: f64 = (0..lanes).map(|lane| run(lane, i)).sum();
+            let scale = if exclusive && total > cell { cell / total } else { 1.0 };
+            for lane in 0..lanes {
+                slot[lane * p + i] = [cell_start; 2];
+            }
+            order.clear();
+            order.extend((0..lanes).filter(|&lane| run(lane, i) > 0.0));
+            let arrive = |lane: usize| span(lane)[0].max(cell_start);
+            order.sort_by(|&a, &b| arrive(a).total_cmp(&arrive(b)).then(span(a)[1].total_cmp(&span(b)[1])));
+            let mut cursor = cell_start;
+            for &lane in &order {
+                let start = if exclusive { cursor.max(arrive(lane)) } else { arrive(lane) };
+                let end = start + run(lane, i) * scale;
+                cursor = end;
+                let limit = cell_end(lane, i);
+                slot[lane * p + i] = [start.min(limit), end.min(limit)];
+            }
+        }
+        let mut out: Vec<LaneInterval> = Vec::new();
         for lane in 0..lanes {
             let Some(&[first, last]) = self.span.get(lane) else { continue };
-            let mut open: Option<(LaneState, usize)> = None;
-            let close = |out: &mut Vec<LaneInterval>, state: LaneState, from: usize, to: usize| {
-                let start = (from as f64 * cell).max(first);
-                let end = (to as f64 * cell).min(last);
-                if end > start {
-                    out.push(LaneInterval { thread: lane, state, start_ms: start, end_ms: end });
+            let mut open: Option<LaneInterval> = None;
+            let mut piece = |out: &mut Vec<LaneInterval>, state: LaneState, start: f64, end: f64| {
+                let (start, end) = (start.max(first), end.min(last));
+                if end <= start {
+                    return;
+                }
+                match open.as_mut() {
+                    Some(o) if o.state == state && (start - o.end_ms).abs() <= 1e-9 => o.end_ms = end,
+                    _ => {
+                        out.extend(open.take());
+                        open = Some(LaneInterval { thread: lane, state, start_ms: start, end_ms: end });
+                    }
                 }
             };
             for i in 0..p {
-                let c = self.cells.get(lane * p + i).copied().unwrap_or_default();
-                let may_run = !exclusive || runner.get(i).copied().flatten() == Some(lane);
-                let label = label(c, may_run);
-                match (open, label) {
-                    (Some((s, _)), Some(l)) if s == l => {}
-                    _ => {
-                        if let Some((s, from)) = open {
-                            close(&mut out, s, from, i);
-                        }
-                        open = label.map(|l| (l, i));
-                    }
+                let [_, wait, sleep] = self.cells.get(lane * p + i).copied().unwrap_or_default();
+                let (cell_start, cell_end) = (i as f64 * cell, cell_end(lane, i));
+                let [slot_start, slot_end] = slot.get(lane * p + i).copied().unwrap_or([cell_start; 2]);
+                let rest = if wait > 0.0 || sleep > 0.0 {
+                    Some(if wait >= sleep { LaneState::Wait } else { LaneState::Sleep })
+                } else {
+                    None
+                };
+                if let Some(r) = rest {
+                    piece(&mut out, r, cell_start, slot_start);
+                }
+                piece(&mut out, LaneState::Run, slot_start, slot_end);
+                if let Some(r) = rest {
+                    piece(&mut out, r, slot_end, cell_end);
                 }
             }
-            if let Some((s, from)) = open {
-                // The last cell runs to the lane's end, which may lie past the grid edge.
-                let start = (from as f64 * cell).max(first);
-                if last > start {
-                    out.push(LaneInterval { thread: lane, state: s, start_ms: start, end_ms: last });
-                }
-            }
+            out.extend(open);
         }
         out
     }
 }
 
-/// A cell's label: its main state, except that Run may only be shown where `may_run`.
-fn label(c: [f64; 3], may_run: bool) -> Option<LaneState> {
-    let [run, wait, sleep] = c;
-    if may_run && run > 0.0 && run >= wait && run >= sleep {
-        return Some(LaneState::Run);
-    }
-    if wait <= 0.0 && sleep <= 0.0 {
-        // Only a sliver of running that another lane's run outweighs: below resolution.
-        return None;
-    }
-    Some(if wait >= sleep { LaneState::Wait } else { LaneState::Sleep })
-}
-
 impl Lanes {
     fn new(lanes: usize, exclusive: bool, cap: usize) -> Lanes {
-        Lanes { lanes, exclusive, cap: cap.max(lanes).max(1), log: Mutex::new(Log::default()) }
+        let lanes = lanes.max(1);
+        Lanes { lanes, exclusive, cap: cap.max(lanes * PIECES_PER_CELL), log: Mutex::new(Log::default()) }
     }
 
     fn push(&self, iv: LaneInterval) {
@@ -899,6 +923,11 @@ struct GilState {
     switch_number: u64,
     /// Switches from one thread to another (the first take is not a hand-over).
     handovers: u64,
+    /// When the last holder's Run ended, by its own clock. Each Web Worker's clock
+    /// (`timeOrigin + now()`) can sit a fraction of a millisecond off another's, so
+    /// the next holder starts its Run no earlier than this: the lane then shows the
+    /// order the lock itself imposed, never two holders at once.
+    released_at: f64,
 }
 
 /// The GIL. CPython guards `last_holder` with a second mutex (`switch_mutex`) for its
@@ -915,7 +944,13 @@ struct Gil {
 impl Gil {
     fn new(interval_ms: f64) -> Gil {
         Gil {
-            state: Mutex::new(GilState { locked: false, last_holder: None, switch_number: 0, handovers: 0 }),
+            state: Mutex::new(GilState {
+                locked: false,
+                last_holder: None,
+                switch_number: 0,
+                handovers: 0,
+                released_at: 0.0,
+            }),
             cond: Condvar::new(),
             switch_cond: Condvar::new(),
             interval_ms,
@@ -973,9 +1008,10 @@ impl Gil {
 
     /// CPython's `drop_gil`. With `forced` (every drop but a thread's last), if a drop
     /// was requested, waits until another thread has taken the GIL (FORCE_SWITCHING).
-    fn drop_gil(&self, me: usize, ctx: &Ctx, breaker: &AtomicU32, forced: bool) {
+    fn drop_gil(&self, me: usize, ctx: &Ctx, breaker: &AtomicU32, forced: bool, at: f64) {
         let mut st = lock(&self.state);
         st.locked = false;
+        st.released_at = st.released_at.max(at);
         st.last_holder = Some(me);
         self.cond.notify_one();
         if forced && breaker.load(Relaxed) & DROP_REQUEST != 0 && st.last_holder == Some(me) {
@@ -988,6 +1024,11 @@ impl Gil {
 
     fn handovers(&self) -> u64 {
         lock(&self.state).handovers
+    }
+
+    /// When the previous holder's Run ended (see [`GilState::released_at`]).
+    fn released_at(&self) -> f64 {
+        lock(&self.state).released_at
     }
 }
 
@@ -1038,24 +1079,27 @@ struct Seat<'a> {
 impl Seat<'_> {
     /// Takes the GIL (no-op without one): Wait, then Run from the moment it is held.
     fn acquire(&mut self, ctx: &Ctx, track: &mut Track) -> bool {
+        let mut not_before = 0.0;
         if let Some(gil) = self.gil {
             track.switch(&ctx.lanes, Some(LaneState::Wait), ctx.now());
             if !gil.take(track.lane, ctx, &self.interp.breaker) {
                 return false;
             }
             self.held = true;
+            not_before = gil.released_at();
         }
-        track.switch(&ctx.lanes, Some(LaneState::Run), ctx.now());
+        track.switch(&ctx.lanes, Some(LaneState::Run), ctx.now().max(not_before));
         true
     }
 
     /// Ends Run (timestamp read while still holding the GIL), then drops it.
     fn release(&mut self, ctx: &Ctx, track: &mut Track, then: Option<LaneState>, forced: bool) {
-        track.switch(&ctx.lanes, then, ctx.now());
+        let at = ctx.now();
+        track.switch(&ctx.lanes, then, at);
         if let Some(gil) = self.gil
             && self.held
         {
-            gil.drop_gil(track.lane, ctx, &self.interp.breaker, forced);
+            gil.drop_gil(track.lane, ctx, &self.interp.breaker, forced, at);
             self.held = false;
         }
     }
@@ -1298,7 +1342,7 @@ fn event_loop(ctx: &Ctx, lanes: &[usize], job: &GilJob) -> (Vec<(usize, ThreadTo
 /// - `stop`: polled at least every few ms by every thread, including while it waits or
 ///   sleeps; once it returns true every thread unwinds and the report has `stopped`.
 /// - `progress(thread, iterations)`: countdown iterations done by `thread` (the lane
-///   index) since its last call, every [`CHECK_EVERY`]-ish iterations and at the end.
+///   index) since its last call, about every half millisecond of work and at the end.
 ///
 /// The pool must have at least [`GilJob::pool_needed`] threads; pool threads with no
 /// part to play return at once. Threads are the pool's threads, by `ctx.index()`.
@@ -1391,6 +1435,7 @@ fn run_with_cap(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicU64;
     use std::time::Instant;
 
     fn clock() -> impl Fn() -> f64 + Sync {
@@ -1469,7 +1514,10 @@ mod tests {
 
     fn run(job: GilJob) -> GilReport {
         let pool = job.pool_needed().max(1);
-        on_pool(pool, || run_gil(&job, &clock(), &|| false, &|_, _| {})).unwrap()
+        let r = on_pool(pool, || run_gil(&job, &clock(), &|| false, &|_, _| {})).unwrap();
+        assert_lane_consistent(&r);
+        assert!(!r.stopped);
+        r
     }
 
     fn runs(r: &GilReport, thread: usize, state: LaneState) -> Vec<&LaneInterval> {
@@ -1545,5 +1593,277 @@ mod tests {
         let small = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let e = small.install(|| run_gil(&GilJob { threads: 2, ..GilJob::default() }, &clock(), &|| false, &|_, _| {}));
         assert_eq!(e.unwrap_err().arg, "threads");
+    }
+
+    #[test]
+    fn progress_counts_every_iteration_and_async_uses_one_thread() {
+        use std::collections::BTreeSet;
+        for mode in GilMode::ALL {
+            for workload in Workload::ALL {
+                let job = GilJob {
+                    threads: 3,
+                    mode,
+                    workload,
+                    n: 200_000,
+                    sleeps: 2,
+                    sleep_ms: 1.0,
+                    switch_interval_ms: 0.5,
+                    yield_every: 30_000,
+                };
+                let done: Vec<AtomicU64> = (0..3).map(|_| AtomicU64::new(0)).collect();
+                let calls = AtomicU64::new(0);
+                let workers = Mutex::new(BTreeSet::new());
+                let progress = |lane: usize, k: u64| {
+                    done[lane].fetch_add(k, Relaxed);
+                    calls.fetch_add(1, Relaxed);
+                    lock(&workers).insert(rayon::current_thread_index());
+                };
+                // A pool bigger than any mode needs: the spare threads must sit it out.
+                let r = on_pool(3, || run_gil(&job, &clock(), &|| false, &progress)).unwrap();
+                assert!(!r.stopped);
+                for (lane, d) in done.iter().enumerate() {
+                    let want = if workload.is_cpu(lane) { job.n } else { u64::from(job.sleeps) * IO_WORK_ITERATIONS };
+                    assert_eq!(d.load(Relaxed), want, "{mode:?} {workload:?} lane {lane}");
+                }
+                // Batched, not per instruction.
+                assert!(calls.load(Relaxed) < 100, "{mode:?} {workload:?}: {} calls", calls.load(Relaxed));
+                let used = lock(&workers).len();
+                match mode {
+                    GilMode::Async => assert_eq!(used, 1, "{workload:?}"),
+                    GilMode::Gil | GilMode::Free | GilMode::Processes => assert_eq!(used, 3, "{mode:?} {workload:?}"),
+                    GilMode::Hybrid => assert_eq!(used, job.pool_needed(), "{workload:?}"),
+                }
+                assert_eq!(r.threads.len(), 3);
+                if mode == GilMode::Gil {
+                    let run_total: f64 = r.threads.iter().map(|t| t.run_ms).sum();
+                    assert!(run_total <= r.elapsed_ms + 0.5, "{workload:?}: run {run_total} vs {}", r.elapsed_ms);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn io_threads_behind_a_cpu_thread_wait_for_the_gil() {
+        // The last thread does I/O, alone or beside a countdown that never ends by itself:
+        // the run is stopped once the I/O thread is through, whatever the build's speed.
+        let io = |mode: GilMode, workload: Workload, threads: usize| {
+            let job = GilJob { threads, mode, workload, n: MAX_N, sleeps: 5, sleep_ms: 2.0, ..GilJob::default() };
+            let lane = threads - 1;
+            let done = AtomicU64::new(0);
+            let progress = |l: usize, k: u64| {
+                if l == lane {
+                    done.fetch_add(k, Relaxed);
+                }
+            };
+            let stop = || done.load(Relaxed) >= u64::from(job.sleeps) * IO_WORK_ITERATIONS;
+            let r = on_pool(job.pool_needed(), || run_gil(&job, &clock(), &stop, &progress)).unwrap();
+            assert_lane_consistent(&r);
+            assert_eq!(runs(&r, lane, LaneState::Sleep).len(), 5, "{mode:?} {workload:?}");
+            (r.threads[lane].wait_ms, r)
+        };
+        let (alone, _) = io(GilMode::Gil, Workload::Io, 1);
+        let (convoy, mixed) = io(GilMode::Gil, Workload::Mixed, 2);
+        // Each wake-up waits out about a switch interval before the CPU thread is asked.
+        assert!(convoy > 3.0 * alone.max(0.5), "convoy {convoy:.2} ms vs I/O alone {alone:.2} ms");
+        assert!(mixed.handovers >= 5, "hand-overs: {}", mixed.handovers);
+        // With the countdown in a process pool the event loop is free: no convoy.
+        let (hybrid, _) = io(GilMode::Hybrid, Workload::Mixed, 2);
+        assert!(hybrid < convoy, "hybrid {hybrid:.2} ms vs gil {convoy:.2} ms");
+    }
+
+    #[test]
+    fn a_stop_ends_every_mode_while_threads_compute_wait_and_sleep() {
+        for mode in GilMode::ALL {
+            let job = GilJob {
+                threads: 3,
+                mode,
+                workload: Workload::Mixed,
+                n: MAX_N,
+                sleeps: MAX_SLEEPS,
+                sleep_ms: MAX_SLEEP_MS,
+                ..GilJob::default()
+            };
+            let t = Instant::now();
+            let stop = move || t.elapsed().as_millis() > 30;
+            let r = on_pool(3, || run_gil(&job, &clock(), &stop, &|_, _| {})).unwrap();
+            assert!(r.stopped, "{mode:?}");
+            // Every lane ends by the time the run does.
+            assert!(r.lane.iter().all(|i| i.end_ms <= r.elapsed_ms + 1e-9), "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn a_long_lane_is_merged_within_the_bound() {
+        // A tiny bound, so that a short run on a busy machine must pass it.
+        let cap = 12;
+        for mode in [GilMode::Gil, GilMode::Async] {
+            let job = GilJob {
+                threads: 2,
+                mode,
+                n: 4_000_000,
+                switch_interval_ms: 0.1,
+                yield_every: 5_000,
+                ..GilJob::default()
+            };
+            let r = on_pool(2, || run_with_cap(&job, &clock(), &|| false, &|_, _| {}, cap)).unwrap();
+            assert!(r.lane.len() <= cap, "{mode:?}: {} intervals", r.lane.len());
+            assert!(r.lane_merged > 0, "{mode:?}");
+            // Still one runner at a time in the coarse picture.
+            assert!(!any_overlap(&runs(&r, 0, LaneState::Run), &runs(&r, 1, LaneState::Run)), "{mode:?}");
+            // Totals stay exact: each thread's states add up to its lifetime, within the run.
+            for t in &r.threads {
+                let life = t.run_ms + t.wait_ms + t.sleep_ms;
+                assert!(life > 0.0 && life <= r.elapsed_ms + 0.5, "{mode:?}: {t:?} vs {}", r.elapsed_ms);
+            }
+            let run_total: f64 = r.threads.iter().map(|t| t.run_ms).sum();
+            assert!(run_total <= r.elapsed_ms + 0.5, "{mode:?}");
+            // And the coarse lane shows each thread running for as long as it ran.
+            assert_lane_consistent(&r);
+            for (thread, t) in r.threads.iter().enumerate() {
+                let run = shown(&r, thread, LaneState::Run);
+                assert!((run - t.run_ms).abs() <= 0.02 * t.run_ms + 0.01, "{mode:?} {thread}: lane {run} vs {t:?}");
+            }
+        }
+        let full = run(GilJob { threads: 2, n: 1_000_000, ..GilJob::default() });
+        assert!(full.lane.len() <= MAX_LANE_INTERVALS);
+        assert_eq!(full.lane_merged, 0);
+    }
+
+    /// A lane is one state at a time: its own intervals never overlap, and all lie in the run.
+    fn assert_lane_consistent(r: &GilReport) {
+        assert!(r.lane.windows(2).all(|w| w[0].start_ms <= w[1].start_ms), "start order");
+        for thread in 0..r.threads.len() {
+            let mine: Vec<&LaneInterval> = r.lane.iter().filter(|i| i.thread == thread).collect();
+            for w in mine.windows(2) {
+                assert!(w[0].end_ms <= w[1].start_ms + 1e-9, "lane {thread} overlaps itself: {:?} {:?}", w[0], w[1]);
+            }
+            for i in &mine {
+                assert!(0.0 <= i.start_ms && i.start_ms < i.end_ms && i.end_ms <= r.elapsed_ms + 1e-9, "{i:?}");
+            }
+        }
+    }
+
+    fn shown(r: &GilReport, thread: usize, state: LaneState) -> f64 {
+        runs(r, thread, state).iter().map(|i| i.end_ms - i.start_ms).sum()
+    }
+
+    #[test]
+    fn the_lane_recorder_merges_exactly_and_keeps_runners_apart() {
+        // Two lanes taking turns every 0.01 to 0.1 ms, lane 1 a little longer each time,
+        // the second arriving late and the first leaving early: 20,000 intervals.
+        for exclusive in [true, false] {
+            let lanes = Lanes::new(2, exclusive, 600);
+            let mut tracks = [Track::new(0), Track::new(1)];
+            let mut t = 0.0;
+            for k in 0..10_000usize {
+                let d = 0.01 + (k * 7919 % 10) as f64 * 0.01;
+                let (runner, waiter) = (k % 2, 1 - k % 2);
+                if !(waiter == 1 && k < 5) {
+                    tracks[waiter].switch(&lanes, Some(LaneState::Wait), t);
+                }
+                tracks[runner].switch(
+                    &lanes,
+                    Some(if runner == 1 && k < 5 { LaneState::Sleep } else { LaneState::Run }),
+                    t,
+                );
+                t += d;
+            }
+            tracks[0].switch(&lanes, None, t - 0.5);
+            tracks[1].switch(&lanes, None, t);
+            let (lane, merged) = lanes.finish();
+            assert!(lane.len() <= 600, "{} kept", lane.len());
+            assert_eq!(merged, 20_000 - 5 - lane.len() as u64);
+            let threads = tracks.iter().map(|tr| tr.totals).collect();
+            let r = GilReport { elapsed_ms: t, handovers: 0, threads, lane, lane_merged: merged, stopped: false };
+            assert_lane_consistent(&r);
+            if exclusive {
+                assert!(!any_overlap(&runs(&r, 0, LaneState::Run), &runs(&r, 1, LaneState::Run)));
+            }
+            for (thread, tt) in r.threads.iter().enumerate() {
+                let run = shown(&r, thread, LaneState::Run);
+                let all = run + shown(&r, thread, LaneState::Wait) + shown(&r, thread, LaneState::Sleep);
+                let life = tt.run_ms + tt.wait_ms + tt.sleep_ms;
+                assert!((run - tt.run_ms).abs() < 1e-6 * life, "{exclusive} {thread}: run shown {run} vs {tt:?}");
+                assert!((all - life).abs() < 1e-6 * life, "{exclusive} {thread}: shown {all} vs lifetime {life}");
+            }
+        }
+        // Same-state neighbours merge without loss.
+        let lanes = Lanes::new(1, true, 10);
+        let mut tr = Track::new(0);
+        tr.switch(&lanes, Some(LaneState::Run), 1.0);
+        tr.switch(&lanes, Some(LaneState::Run), 2.0);
+        tr.switch(&lanes, Some(LaneState::Sleep), 3.0);
+        tr.switch(&lanes, None, 5.0);
+        assert_eq!(tr.totals, ThreadTotals { run_ms: 2.0, wait_ms: 0.0, sleep_ms: 2.0 });
+        assert_eq!(
+            lanes.finish(),
+            (
+                vec![
+                    LaneInterval { thread: 0, state: LaneState::Run, start_ms: 1.0, end_ms: 3.0 },
+                    LaneInterval { thread: 0, state: LaneState::Sleep, start_ms: 3.0, end_ms: 5.0 },
+                ],
+                0
+            )
+        );
+    }
+
+    #[test]
+    fn the_report_and_job_speak_camel_case() {
+        let r = run(GilJob { threads: 2, n: 100_000, ..GilJob::default() });
+        let v = serde_json::to_value(&r).unwrap();
+        for key in ["elapsedMs", "handovers", "threads", "lane", "laneMerged", "stopped"] {
+            assert!(v.get(key).is_some(), "{key} in {v}");
+        }
+        assert!(v["threads"][0].get("runMs").is_some() && v["threads"][0].get("sleepMs").is_some());
+        assert_eq!(v["lane"][0]["state"], "wait");
+        assert!(v["lane"][0].get("startMs").is_some());
+        let job: GilJob =
+            serde_json::from_str(r#"{"threads":4,"mode":"free","workload":"io","switchIntervalMs":1}"#).unwrap();
+        assert_eq!(
+            job,
+            GilJob {
+                threads: 4,
+                mode: GilMode::Free,
+                workload: Workload::Io,
+                switch_interval_ms: 1.0,
+                ..GilJob::default()
+            }
+        );
+        assert_eq!(serde_json::to_value(GilMode::Processes).unwrap(), "processes");
+        let e = serde_json::from_str::<GilJob>(r#"{"thread":4}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `thread`"), "{e}");
+        for m in GilMode::ALL {
+            assert_eq!(GilMode::parse(m.name()), Ok(m));
+        }
+        for w in Workload::ALL {
+            assert_eq!(Workload::parse(&w.name().to_uppercase()), Ok(w));
+        }
+    }
+
+    #[test]
+    fn more_bad_options_are_named() {
+        let bad = [
+            (GilJob { threads: MAX_THREADS + 1, ..GilJob::default() }, "threads"),
+            (GilJob { switch_interval_ms: f64::NAN, ..GilJob::default() }, "switchIntervalMs"),
+            (GilJob { sleeps: MAX_SLEEPS + 1, ..GilJob::default() }, "sleeps"),
+            (GilJob { sleep_ms: f64::INFINITY, ..GilJob::default() }, "sleepMs"),
+            (GilJob { yield_every: MAX_YIELD_EVERY + 1, ..GilJob::default() }, "yieldEvery"),
+            (GilJob { threads: 1, workload: Workload::Mixed, ..GilJob::default() }, "workload"),
+        ];
+        for (job, arg) in bad {
+            let e = job.check().unwrap_err();
+            assert_eq!(e.arg, arg, "{e}");
+        }
+        let e = GilMode::parse("threads").unwrap_err();
+        assert!(e.why.contains("gil, free, processes, async or hybrid"), "{e}");
+        assert!(GilJob::default().check().is_ok());
+        let e = on_pool(1, || run_gil(&GilJob::default(), &clock(), &|| false, &|_, _| {})).unwrap_err();
+        assert_eq!(e.to_string(), "threads: 2 threads in gil mode needs a pool of at least 2 workers, this one has 1");
+        // Async needs one thread, whatever the coroutines.
+        let job = GilJob { threads: 4, mode: GilMode::Async, n: 1000, ..GilJob::default() };
+        assert!(on_pool(1, || run_gil(&job, &clock(), &|| false, &|_, _| {})).is_ok());
+        let hybrid =
+            |workload| GilJob { threads: 4, mode: GilMode::Hybrid, workload, ..GilJob::default() }.pool_needed();
+        assert_eq!((hybrid(Workload::Cpu), hybrid(Workload::Io), hybrid(Workload::Mixed)), (4, 1, 2));
     }
 }
