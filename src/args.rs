@@ -12,6 +12,7 @@ use std::fmt;
 
 use crate::error::ArgError;
 use crate::event_loop::LoopJob;
+use crate::executor::{ExecutorJob, TaskSpec};
 use crate::links::{
     DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, FetchMode, LinksJob, MAX_CONCURRENCY, MAX_RETRIES, MAX_TIMEOUT_MS,
     MAX_URLS, Method,
@@ -287,6 +288,42 @@ impl LoopArgs {
     pub fn check(&self) -> Result<LoopJob, ArgError> {
         let scenario = self.scenario.as_deref().ok_or_else(|| ArgError::new("scenario", "is required"))?;
         LoopJob::new(scenario, self.scale, self.cpu_ms)
+    }
+}
+
+// ---------------------------------------------------------------- executors
+
+/// `lab.executor` options as given: a preset's id, or a description of the program.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExecutorArgs {
+    pub preset: Option<String>,
+    pub max_workers: Option<usize>,
+    pub submit: Option<Vec<String>>,
+    pub tasks: Option<Vec<TaskSpec>>,
+}
+
+impl ExecutorArgs {
+    pub fn check(self) -> Result<ExecutorJob, ArgError> {
+        let described = self.max_workers.is_some() || self.submit.is_some() || self.tasks.is_some();
+        let job = match (self.preset, described) {
+            (Some(_), true) => {
+                return Err(ArgError::new(
+                    "preset",
+                    "give a preset or a description (maxWorkers, submit, tasks), not both",
+                ));
+            }
+            (Some(id), false) => crate::executor::preset(&id).map(|p| p.job).ok_or_else(|| {
+                let ids: Vec<String> = crate::executor::presets().iter().map(|p| format!("\"{}\"", p.id)).collect();
+                ArgError::new("preset", format!("must be one of {} (got \"{id}\")", ids.join(", ")))
+            })?,
+            (None, _) => ExecutorJob {
+                max_workers: self.max_workers.ok_or_else(|| ArgError::new("maxWorkers", "is required"))?,
+                submit: self.submit.unwrap_or_default(),
+                tasks: self.tasks.unwrap_or_default(),
+            },
+        };
+        job.check()
     }
 }
 

@@ -3,6 +3,7 @@
 //! (`lab.contract`). The page re-derives none of them.
 
 use crate::event_loop::{self, SCENARIOS, ScenarioInfo};
+use crate::executor::{self, Preset};
 use crate::gil::{self, GilMode, Workload};
 use crate::links::{self, LAB_LISTS, LabList, OutcomeClass, Verdict};
 use crate::mining::{self, COIN_LEN, COIN_ODDS, DEFAULT_MINE_COUNT};
@@ -30,6 +31,18 @@ pub struct ModelsContract {
     pub gil: GilContract,
     #[serde(rename = "loop")]
     pub event_loop: LoopContract,
+    pub executor: ExecutorContract,
+}
+
+/// `lab.executor`: its limits and the course's presets (src/executor.rs).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecutorContract {
+    pub max_workers: usize,
+    pub max_tasks: usize,
+    pub max_task_ms: f64,
+    pub watchdog_poll_ms: f64,
+    pub presets: Vec<Preset>,
 }
 
 /// `lab.gil`: its modes, workloads, defaults and limits (src/gil.rs).
@@ -177,6 +190,13 @@ pub fn contract() -> Contract {
                 course_fetches: event_loop::COURSE_FETCHES,
                 agen_values: event_loop::AGEN_VALUES,
                 agen_gap_s: event_loop::AGEN_GAP_S,
+            },
+            executor: ExecutorContract {
+                max_workers: executor::MAX_EXECUTOR_WORKERS,
+                max_tasks: executor::MAX_TASKS,
+                max_task_ms: executor::MAX_TASK_MS,
+                watchdog_poll_ms: executor::WATCHDOG_POLL_MS,
+                presets: executor::presets(),
             },
         },
     }

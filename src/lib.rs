@@ -13,6 +13,7 @@ mod args;
 mod contract;
 mod error;
 mod event_loop;
+mod executor;
 mod gil;
 mod links;
 mod md5_lanes;
@@ -23,10 +24,11 @@ mod progress;
 mod schedule;
 mod timeline;
 
-pub use args::{IntArg, LinksArgs, LoopArgs, MineArgs, PrimesArgs, parse_decimal_u64};
+pub use args::{ExecutorArgs, IntArg, LinksArgs, LoopArgs, MineArgs, PrimesArgs, parse_decimal_u64};
 pub use contract::{Contract, contract};
 pub use error::ArgError;
 pub use event_loop::{LoopJob, LoopReport, LoopSpan, SCENARIOS, Scenario, ScenarioInfo, nonces_for};
+pub use executor::{ExecutorJob, ExecutorReport, Preset, TaskSpec, preset, presets, run as run_executor};
 pub use gil::{Code, GilJob, GilMode, GilReport, LaneInterval, LaneState, ThreadTotals, Workload, countdown, run_gil};
 pub use links::{
     FetchMode, LinkError, LinkResult, LinksJob, Method, Outcome, OutcomeClass, ParsedList, Scheduler, Verdict,

@@ -36,6 +36,8 @@ const engine = {
   primes: (opts) => wasm.primes(opts),
   /** @param {object} opts */
   gil: (opts) => wasm.gil(opts),
+  /** @param {object} opts */
+  executor: (opts) => wasm.executor(opts),
 };
 
 Comlink.expose(engine);

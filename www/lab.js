@@ -349,6 +349,21 @@ export function createLab() {
     },
 
     /**
+     * A concurrent.futures program on real pool threads: `submit`, nested submits and
+     * `result(timeout)`; a watchdog reading the wait-for state ends a deadlock within a
+     * second and names the cycle. Give `{preset}` (lab.contract.models.executor.presets)
+     * or a description `{maxWorkers, submit, tasks}`. The pool is maxWorkers + 1 (the
+     * main program's thread).
+     * @param {import('./types.js').ExecutorOptions} opts
+     * @returns {Promise<import('./types.js').ExecutorResult>}
+     */
+    async executor(opts) {
+      await ready;
+      const workers = await Promise.race([links.executorPoolNeeded(opts), linksFailed]);
+      return onPool('executor', { ...opts, workers }, (remote, o) => remote.executor(o));
+    },
+
+    /**
      * One experiment on the link worker's event loop (the course's asyncio lessons):
      * gather vs sequential await, aiohttp, an async generator, a blocked loop vs the
      * hybrid with the pool, and the order of microtasks and tasks.

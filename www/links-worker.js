@@ -34,6 +34,11 @@ Comlink.expose({
     await ready;
     return wasm.gilPoolNeeded(opts);
   },
+  /** @param {object} opts  lab.executor's options: the pool they need */
+  async executorPoolNeeded(opts) {
+    await ready;
+    return wasm.executorPoolNeeded(opts);
+  },
   /** @param {string} text */
   async parseList(text) {
     await ready;

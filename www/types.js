@@ -312,15 +312,43 @@
  */
 
 /**
+ * One `result()` call a task made.
+ * @typedef {object} ResultCall
+ * @property {string} future
+ * @property {number} atMs
+ * @property {number | null} endMs
+ * @property {number | null} timeoutMs
+ * @property {'returned' | 'timed-out' | 'raised' | 'blocked'} outcome
+ */
+
+/**
+ * @typedef {object} ExecutorTaskOutcome
+ * @property {string} name
+ * @property {string | null} label
+ * @property {'not-submitted' | 'queued' | 'working' | 'waiting' | 'done' | 'failed'} state
+ * @property {number | null} worker
+ * @property {number | null} submittedMs
+ * @property {number | null} startMs
+ * @property {number | null} endMs
+ * @property {string | null} waitingFor
+ * @property {string | null} error
+ * @property {ResultCall[]} calls
+ */
+
+/**
  * @typedef {object} ExecutorResultFields
  * @property {'done' | 'deadlock' | 'timeout' | 'stopped'} ended
- * @property {{task: string, worker: number | null, waitsFor: string | null, state: string}[]} cycle
+ * @property {{task: string, label: string | null, worker: number | null, waitsFor: string | null, state: string}[]} cycle
  * @property {string | null} cycleText
- * @property {{from: string, to: string, kind: string}[]} graph
- * @property {{name: string, label: string | null, state: string, worker: number | null, startMs: number | null, endMs: number | null}[]} tasks
- * @property {string | null} error
- * @property {number | null} detectedAfterMs
+ * @property {{from: string, to: string, kind: 'waits-for' | 'queued-behind' | 'submitted-by'}[]} graph  the wait-for graph when the run ended
+ * @property {ExecutorTaskOutcome[]} tasks
+ * @property {(string | null)[]} workers  the task each worker held when the run ended
+ * @property {string[]} queue
+ * @property {string | null} error  e.g. the TimeoutError of a result() call
+ * @property {string | null} note   what Python would have done (hang forever), or why a run was stopped
+ * @property {number | null} detectedAfterMs  the watchdog's latency
  * @property {number} elapsedMs
+ * @property {number} releasedMs
  * @typedef {ExecutorResultFields & PoolCost} ExecutorResult
  */
 

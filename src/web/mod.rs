@@ -10,7 +10,7 @@ mod fetch;
 mod js;
 mod output;
 
-use crate::{ArgError, LinksArgs, LoopArgs, MineArgs, PrimesArgs, Progress};
+use crate::{ArgError, ExecutorArgs, LinksArgs, LoopArgs, MineArgs, PrimesArgs, Progress};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
@@ -119,6 +119,25 @@ pub fn gil(opts: JsValue) -> Result<JsValue, JsError> {
     let (report, _) = run(run_id, || {
         crate::run_gil(&job, &clock::now_ms, &|| PROGRESS.stop_requested(), &|t, n| PROGRESS.add_items(t, n))
     });
+    output::to_js(&report.map_err(arg_error)?)
+}
+
+/// The pool `lab.executor` needs: its workers and the main program's thread.
+#[wasm_bindgen(js_name = executorPoolNeeded)]
+pub fn executor_pool_needed(opts: JsValue) -> Result<usize, JsError> {
+    let args: ExecutorArgs = options(opts)?;
+    Ok(args.check().map_err(arg_error)?.pool_needed())
+}
+
+/// `lab.executor`: a concurrent.futures program on real pool threads (pool thread 0
+/// is the main program and the watchdog); blocks the calling worker until it ends:
+/// done, a deadlock the watchdog caught, a timeout, or a stop.
+#[wasm_bindgen]
+pub fn executor(opts: JsValue) -> Result<JsValue, JsError> {
+    let run_id = take_run_id(&opts);
+    let args: ExecutorArgs = options(opts)?;
+    let job = args.check().map_err(arg_error)?;
+    let (report, _) = run(run_id, || crate::run_executor(&job, &clock::now_ms, &|| PROGRESS.stop_requested()));
     output::to_js(&report.map_err(arg_error)?)
 }
 

@@ -102,3 +102,45 @@ test('a bad GIL option is refused with its name, and mining still works after', 
   const m = (await call(page, 'mine', { workers: 2, start: '1963170', count: 3 })).value;
   assert.equal(m.coins.length, 1);
 });
+
+test('each executor preset ends as Python would, and a deadlock names its tasks', async () => {
+  /** @type {{id: string, expected: string}[]} */
+  const presets = await page.evaluate(() => lab.contract.models.executor.presets);
+  assert.ok(presets.length >= 5);
+  for (const p of presets) {
+    const r = (await call(page, 'executor', { preset: p.id })).value;
+    assert.equal(r.ended, p.expected, p.id);
+    if (r.ended === 'deadlock') {
+      assert.ok(r.cycle.length >= 1 && r.cycleText, p.id);
+      assert.ok(r.detectedAfterMs < 1000, `${p.id}: detected after ${r.detectedAfterMs} ms`);
+    }
+  }
+  const pair = (await call(page, 'executor', { preset: 'deadlock-pair' })).value;
+  assert.deepEqual(pair.cycle.map((c) => c.task).sort(), ['a', 'b']);
+  assert.deepEqual(pair.cycle.map((c) => c.worker).sort(), [0, 1]);
+  const nested = (await call(page, 'executor', { preset: 'deadlock-nested' })).value;
+  assert.match(nested.cycleText, /wait_on_future.*pow.*queued/);
+  const timeout = (await call(page, 'executor', { preset: 'pair-timeout' })).value;
+  assert.match(timeout.error, /TimeoutError/);
+});
+
+test('a general wait-for cycle of three is caught; a chain that ends is not', async () => {
+  const tasks = ['a', 'b', 'c'].map((name, i, all) => ({ name, workMs: 50, waitsFor: [all[(i + 1) % 3]] }));
+  const cycle = (await call(page, 'executor', { maxWorkers: 3, submit: ['a', 'b', 'c'], tasks })).value;
+  assert.equal(cycle.ended, 'deadlock');
+  assert.deepEqual(cycle.cycle.map((c) => c.task).sort(), ['a', 'b', 'c']);
+  const chain = (await call(page, 'executor', { maxWorkers: 2, submit: ['a', 'b'], tasks: [{ name: 'a', waitsFor: ['b'] }, { name: 'b', workMs: 50 }] })).value;
+  assert.equal(chain.ended, 'done');
+});
+
+test('a bad executor description is refused with the name, and after a deadlock mining gives the right coins', async () => {
+  const unknown = await call(page, 'executor', { maxWorkers: 1, submit: ['a'], tasks: [{ name: 'a', waitsFor: ['x'] }] });
+  assert.match(unknown.error, /waitsFor.*"x"/);
+  const noTask = await call(page, 'executor', { maxWorkers: 1, submit: ['zz'], tasks: [{ name: 'a' }] });
+  assert.match(noTask.error, /^submit: .*"zz"/);
+  assert.match((await call(page, 'executor', { preset: 'nope' })).error, /^preset: /);
+  assert.equal((await call(page, 'executor', { preset: 'deadlock-pair' })).value.ended, 'deadlock');
+  const m = (await call(page, 'mine', { workers: 2, count: 2_500_000 })).value;
+  assert.deepEqual(m.coins.map((c) => c.nonce), ['1963172', '2151541', '2295942', '2483713']);
+  for (const c of m.coins) assert.equal(md5(c.text), c.md5);
+});
