@@ -1311,16 +1311,7 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
-
-    fn clock() -> impl Fn() -> f64 + Sync {
-        let t = Instant::now();
-        move || t.elapsed().as_secs_f64() * 1000.0
-    }
-
-    fn on_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
-    }
+    use crate::test_support::{clock, on_pool};
 
     fn go(job: &ExecutorJob) -> ExecutorReport {
         on_pool(job.pool_needed(), || run(job, &clock(), &|| false)).unwrap()

@@ -1435,17 +1435,9 @@ fn run_with_cap(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{clock, on_pool};
     use std::sync::atomic::AtomicU64;
     use std::time::Instant;
-
-    fn clock() -> impl Fn() -> f64 + Sync {
-        let t = Instant::now();
-        move || t.elapsed().as_secs_f64() * 1000.0
-    }
-
-    fn on_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
-    }
 
     #[test]
     #[ignore = "a measurement: cargo test --release -- --ignored --nocapture speed"]

@@ -22,6 +22,8 @@ mod pool;
 mod primes;
 mod progress;
 mod schedule;
+#[cfg(test)]
+mod test_support;
 mod timeline;
 
 pub use args::{ExecutorArgs, IntArg, LinksArgs, LoopArgs, MineArgs, PrimesArgs, parse_decimal_u64};

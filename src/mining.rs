@@ -357,7 +357,7 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
+    use crate::test_support::clock;
 
     /// Coins printed in the course text.
     const COURSE_COINS: [(&str, &str); 4] = [
@@ -366,11 +366,6 @@ mod tests {
         ("34359601233782192016006582448729953029075086207271", "0209b01867080f7eaf20f6c674000000"),
         ("02809251779741159345845523287375801745436182367614", "2fd27ad5f1d1efe1f000c3ee66f00000"),
     ];
-
-    fn clock() -> impl Fn() -> f64 + Sync {
-        let t = Instant::now();
-        move || t.elapsed().as_secs_f64() * 1000.0
-    }
 
     fn nonce_job(start: u64, count: u64, coins: Option<u64>) -> MineJob {
         MineJob { mode: MineMode::Nonce, start, count, coins, time_budget_ms: None }
