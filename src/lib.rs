@@ -36,7 +36,9 @@ pub use links::{
     FetchMode, LinkError, LinkResult, LinksJob, Method, Outcome, OutcomeClass, ParsedList, Scheduler, Verdict,
     classify, fetchable, host_key, parse_list, retry_delay_ms,
 };
-pub use mining::{COIN_LEN, Coin, Ended, MineJob, MineMode, MineReport, md5_hex, mine, mine_here, verify};
+pub use mining::{
+    COIN_LEN, Coin, Ended, MineJob, MineMode, MineReport, WarmUp, md5_hex, mine, mine_here, verify, warm_up,
+};
 pub use primes::{Algorithm, COURSE_PRIMES, PrimeResult, PrimesJob, PrimesReport, map_primes, miller_rabin};
 pub use progress::{Layout, MAX_WORKERS, Progress};
 pub use timeline::Span;

@@ -217,6 +217,44 @@ pub struct MineReport {
     pub spans_dropped: u64,
 }
 
+/// Candidates per warm-up run, and when the warm-up is done: two runs in a row within
+/// this fraction of each other, or this many ms at most.
+pub const WARMUP_CANDIDATES: u64 = 1 << 19;
+pub const WARMUP_TOLERANCE: f64 = 0.1;
+pub const WARMUP_MAX_MS: f64 = 3000.0;
+
+/// What warming up a fresh engine cost.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WarmUp {
+    pub runs: u32,
+    pub ms: f64,
+    /// Hashes per ms of each run, in order: the climb the browser's tiering makes.
+    pub rates: Vec<f64>,
+}
+
+/// Mines short runs on the pool until the rate stops climbing. A browser runs fresh
+/// wasm first on a baseline compiler and swaps in optimised code later (V8's Liftoff,
+/// then TurboFan), so without this the first timed run on a new page mines at a
+/// fraction of the rate of the second. The page counts this as part of the pool's
+/// start, and says so.
+pub fn warm_up(progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> Result<WarmUp, ArgError> {
+    let t0 = clock();
+    let job = MineJob { mode: MineMode::Nonce, start: 0, count: WARMUP_CANDIDATES, coins: None, time_budget_ms: None };
+    let mut rates: Vec<f64> = Vec::new();
+    loop {
+        let s = clock();
+        let r = mine(&job, progress, clock)?;
+        let rate = r.hashes as f64 / (clock() - s).max(1e-3);
+        let settled = rates.last().is_some_and(|&last| (rate - last).abs() <= WARMUP_TOLERANCE * last);
+        rates.push(rate);
+        if settled || clock() - t0 >= WARMUP_MAX_MS || progress.stop_requested() {
+            break;
+        }
+    }
+    Ok(WarmUp { runs: rates.len() as u32, ms: clock() - t0, rates })
+}
+
 /// Mines the nonces `start..start + count` on the calling thread alone, with no pool:
 /// the CPU-bound step the event-loop lab runs on the loop's own thread (or sends to
 /// the pool). Returns how many coins it found, so the work cannot be optimised away.
@@ -371,8 +409,8 @@ mod tests {
         MineJob { mode: MineMode::Nonce, start, count, coins, time_budget_ms: None }
     }
 
-    fn on_pool(n: usize, f: impl FnOnce() -> Result<MineReport, ArgError> + Send) -> MineReport {
-        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(f).unwrap()
+    fn on_pool<T: Send>(n: usize, f: impl FnOnce() -> Result<T, ArgError> + Send) -> T {
+        crate::test_support::on_pool(n, f).unwrap()
     }
 
     #[test]
@@ -493,6 +531,14 @@ mod tests {
         let pooled = on_pool(2, || mine(&job, &Progress::new(), &clock()));
         assert_eq!(mine_here(job.start, job.count), pooled.coins.len() as u64);
         assert!(mine_here(1_963_170, 3) == 1 && mine_here(1_963_170, 2) == 0, "1963172 is a coin");
+    }
+
+    #[test]
+    fn a_warm_up_runs_until_the_rate_settles() {
+        let w = on_pool(2, || warm_up(&Progress::new(), &clock()));
+        assert!(w.runs >= 2 && w.rates.len() == w.runs as usize);
+        let [.., a, b] = w.rates[..] else { unreachable!() };
+        assert!((b - a).abs() <= WARMUP_TOLERANCE * a || w.ms >= WARMUP_MAX_MS);
     }
 
     #[test]

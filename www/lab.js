@@ -77,7 +77,7 @@ class Engine {
    * @param {Worker} worker
    * @param {any} remote  the engine worker's Comlink proxy
    * @param {number} workers
-   * @param {{memory: WebAssembly.Memory, pointer: number, moduleMs: number, poolMs: number}} s
+   * @param {{memory: WebAssembly.Memory, pointer: number, moduleMs: number, poolMs: number, warmUpMs: number, warmUpRuns: number}} s
    * @param {import('./types.js').Layout} layout
    * @param {number} startMs
    */
@@ -98,6 +98,8 @@ class Engine {
     this.pointer = s.pointer;
     this.moduleMs = s.moduleMs;
     this.poolMs = s.poolMs;
+    this.warmUpMs = s.warmUpMs;
+    this.warmUpRuns = s.warmUpRuns;
   }
 
   /** Live views of the counters in the shared memory; rebuilt per read since memory can grow. */
@@ -258,7 +260,7 @@ export function createLab() {
         const { engine: e, poolStartMs, poolReused } = await engineFor(workers);
         run.computeT0 = performance.now();
         const result = run.cancelled ? { cancelled: true } : await Promise.race([call(e.remote, { ...rest, runId: run.runId }), e.failed]);
-        return /** @type {any} */ ({ ...result, poolStartMs, poolReused });
+        return /** @type {any} */ ({ ...result, poolStartMs, poolReused, warmUpMs: poolReused ? 0 : e.warmUpMs });
       } finally {
         active = null;
       }
@@ -476,7 +478,7 @@ export function createLab() {
       const n = checkWorkers(workers, terms().maxWorkers);
       return cpu(async () => {
         const { engine: e, poolStartMs, poolReused } = await engineFor(n);
-        return { workers: n, poolStartMs, poolReused, moduleMs: e.moduleMs, poolMs: e.poolMs, wasmBytes: e.memory.buffer.byteLength };
+        return { workers: n, poolStartMs, poolReused, moduleMs: e.moduleMs, poolMs: e.poolMs, warmUpMs: e.warmUpMs, wasmBytes: e.memory.buffer.byteLength };
       });
     },
 

@@ -58,8 +58,9 @@
 
 /**
  * @typedef {object} PoolCost
- * @property {number} poolStartMs  time to start the pool for this call; 0 when reused
+ * @property {number} poolStartMs  time to start the pool for this call, warm-up included; 0 when reused
  * @property {boolean} poolReused
+ * @property {number} [warmUpMs]  of poolStartMs, the short runs that warm the compiled code up
  */
 
 /**
@@ -233,6 +234,7 @@
  * @property {boolean} poolReused
  * @property {number} moduleMs
  * @property {number} poolMs
+ * @property {number} warmUpMs  short mining runs until the compiled code is warm: part of the pool's start
  * @property {number} wasmBytes
  */
 

@@ -55,6 +55,13 @@ pub fn contract() -> Result<JsValue, JsError> {
     output::to_js(&crate::contract())
 }
 
+/// Warms a fresh engine's compiled code up on its pool (see `mining::warm_up`).
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up() -> Result<JsValue, JsError> {
+    let w = crate::warm_up(&PROGRESS, &clock::now_ms).map_err(arg_error)?;
+    output::to_js(&w)
+}
+
 /// Threads in the rayon pool (after `initThreadPool`).
 #[wasm_bindgen(js_name = poolSize)]
 pub fn pool_size() -> usize {
