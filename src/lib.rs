@@ -18,6 +18,8 @@ mod gil;
 mod links;
 mod md5_lanes;
 mod mining;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod parse_props;
 mod pool;
 mod primes;
 mod progress;
