@@ -49,3 +49,21 @@ test('CSV has a header and one row per object, in the columns given, quoted wher
   assert.equal(csvCell(null), '');
   assert.equal(csvCell(false), 'false');
 });
+
+test('worker lists: any list of sizes round-trips, any other text is refused by name (randomized)', () => {
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const seps = [',', ' ', ';', ', ', '\n', '\t'];
+  for (let i = 0; i < 500; i++) {
+    const sizes = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => 1 + Math.floor(rand() * 128));
+    const text = sizes.map((n) => `${n}${seps[Math.floor(rand() * seps.length)]}`).join('');
+    assert.deepEqual(parseWorkerList(text, { max: 128 }), [...new Set(sizes)].sort((a, b) => a - b));
+    const junk = Array.from({ length: Math.floor(rand() * 12) }, () => String.fromCharCode(32 + Math.floor(rand() * 95))).join('');
+    try {
+      const got = parseWorkerList(junk, { max: 128 });
+      assert.ok(got.every((n) => Number.isInteger(n) && n >= 1 && n <= 128), junk);
+    } catch (e) {
+      assert.match(e.message, /^workers list: /, junk);
+    }
+  }
+});
