@@ -1,15 +1,22 @@
 //! The lab server: serves the page cross-origin isolated (so wasm threads work) and
 //! the link-lab endpoints the link checker is tried against, all on this machine.
 
+pub mod bodies;
 pub mod census;
+pub mod confine;
+pub mod connections;
+pub mod exposure;
+pub mod fd_limit;
 pub mod lab;
 pub mod site;
 
+pub use connections::Limits;
+
 use axum::Router;
-use axum::serve::ListenerExt;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 
 /// How the page is isolated; the first two make `crossOriginIsolated` true.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,6 +45,8 @@ pub struct Config {
     /// The project folder: `index.html`, `www/` and `pkg/` are served from it.
     pub root: PathBuf,
     pub coep: Coep,
+    /// What one client may hold: header timeout, connections at once.
+    pub limits: Limits,
 }
 
 /// The whole server: the site and the lab under `/lab`.
@@ -45,18 +54,25 @@ pub fn app(config: &Config) -> Router {
     Router::new().nest("/lab", lab::router()).merge(site::router(config))
 }
 
-/// Serves the app on `listener` until `shutdown` resolves.
-///
-/// TCP_NODELAY: without it a small answer can wait on Nagle's algorithm and the
-/// client's delayed ACK, which added tens of milliseconds to every lab request and
-/// would be measured as link latency.
+/// Connections the kernel holds for us while all our places are taken (it caps
+/// this at `net.core.somaxconn`); tokio's default is 1024.
+pub const BACKLOG: u32 = 4096;
+
+/// Listens on `addr` with a deep accept backlog, so that clients beyond the
+/// connection bound wait there rather than being refused.
+pub fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
+/// Serves the app on `listener` until `shutdown` resolves, within `config.limits`
+/// (see [`connections`]).
 pub async fn serve(
     listener: TcpListener,
     config: &Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app(config)).with_graceful_shutdown(shutdown).await
+    connections::serve(listener, app(config), config.limits, shutdown).await
 }

@@ -1,5 +1,5 @@
 use clap::Parser;
-use lab_server::{Coep, Config, serve};
+use lab_server::{Coep, Config, Limits, bind, exposure, fd_limit, serve};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
@@ -34,7 +34,10 @@ async fn main() {
     if !cli.root.join("pkg").is_dir() {
         eprintln!("lab-server: warning: {} has no pkg/ yet; build it with `make build`", cli.root.display());
     }
-    let listener = match tokio::net::TcpListener::bind(SocketAddr::new(cli.addr, cli.port)).await {
+    // Before anything is opened: the connection bound is taken from this limit.
+    fd_limit::raise();
+    let limits = Limits::default();
+    let listener = match bind(SocketAddr::new(cli.addr, cli.port)) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("lab-server: cannot listen on {}:{}: {e}; set PORT to a free port (or 0)", cli.addr, cli.port);
@@ -43,8 +46,11 @@ async fn main() {
     };
     let local = listener.local_addr().expect("a bound listener has an address");
     let host = if local.ip().is_loopback() { "localhost".to_owned() } else { local.ip().to_string() };
+    if let Some(notice) = exposure::notice(local) {
+        eprintln!("{notice}");
+    }
     println!("Concurrency Lab: http://{host}:{}/", local.port());
-    let config = Config { root: cli.root, coep: cli.coep };
+    let config = Config { root: cli.root, coep: cli.coep, limits };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

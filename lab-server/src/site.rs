@@ -1,25 +1,64 @@
-//! The page and its files, with the headers wasm threads need.
+//! The page and its files, with the headers wasm threads need and a policy that
+//! lets only the page's own scripts run.
 //!
 //! `SharedArrayBuffer` (and so a wasm memory shared with workers) exists only on a
 //! cross-origin isolated page: COOP `same-origin` plus COEP `require-corp` or
 //! `credentialless`. Only `index.html`, `www/` and `pkg/` are served; `ServeDir`
-//! refuses `..` in any form, encoded or not.
+//! refuses `..` in any form, encoded or not, [`confine`](crate::confine) refuses
+//! symlinks that lead out of a folder, and a folder itself is never listed nor
+//! stands for an `index.html` in it: asked for, it is 404.
 
-use crate::Config;
+use crate::{Config, confine};
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware;
+use std::path::Path;
+use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The page's Content-Security-Policy, sent with every file of the site: with the
+/// page, and with each worker's script, which gives a worker its own policy.
+///
+/// - `script-src 'self'`: the page's modules only; no inline script, no `eval`, no
+///   script from another origin. `'wasm-unsafe-eval'` lets `WebAssembly.instantiate`
+///   compile the page's own wasm (it allows nothing for JavaScript).
+/// - `worker-src 'self' blob:`: `www/` starts module workers from its own URLs;
+///   wasm-bindgen-rayon starts each pool thread from a `blob:` copy of its own
+///   same-origin helper script (`pkg/snippets/.../workerHelpers.no-bundler.js`), and
+///   wasm-bindgen's `Atomics.waitAsync` stand-in does the same where the browser
+///   lacks it. A `blob:` URL can only be made by script already running on the page.
+/// - `connect-src 'self' http: https: blob:`: the link checker's worker fetches any
+///   URL it is given, `*.localhost` lab hosts and the live MediaWiki API included;
+///   `blob:` lets script read back the page's own exports (its download links).
+/// - `style-src 'self' 'unsafe-inline'`: style only (uPlot sets element styles).
+/// - `img-src 'self' data:`: the favicon is a `data:` URL.
+/// - `object-src`, `base-uri`, `frame-ancestors` `'none'`: no plugins, no `<base>`
+///   rewriting the page's relative URLs, no framing (nor clickjacking) of the page.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     worker-src 'self' blob:; connect-src 'self' http: https: blob:; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// A folder's files, with no listings and no way out through a symlink.
+fn folder(dir: &Path) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(dir).append_index_html_on_directories(false))
+        .layer(middleware::from_fn_with_state(Arc::new(dir.to_path_buf()), confine::guard))
+}
 
 pub fn router(config: &Config) -> Router {
     let index = ServeFile::new(config.root.join("index.html"));
     let site = Router::new()
         .route_service("/", index.clone())
         .route_service("/index.html", index)
-        .nest_service("/www", ServeDir::new(config.root.join("www")))
-        .nest_service("/pkg", ServeDir::new(config.root.join("pkg")))
+        .nest_service("/www", folder(&config.root.join("www")))
+        .nest_service("/pkg", folder(&config.root.join("pkg")))
         // A rebuilt package must reach the page on the next load.
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ));
     let Some(coep) = config.coep.header_value() else {
         return site;
     };

@@ -1,52 +1,12 @@
 //! The lab server over real HTTP: page headers, static files, every lab endpoint
 //! class, and the in-flight counters.
 
+mod common;
+
+use common::{get, raw_status, serve, stats};
+use lab_server::Coep;
 use lab_server::lab::StatsView;
-use lab_server::{Coep, Config};
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// A site folder of our own, so the tests do not depend on a wasm build.
-fn site() -> PathBuf {
-    let root =
-        std::env::temp_dir().join(format!("lab-server-test-{}-{:?}", std::process::id(), std::thread::current().id()));
-    std::fs::create_dir_all(root.join("www")).unwrap();
-    std::fs::create_dir_all(root.join("pkg")).unwrap();
-    std::fs::write(root.join("index.html"), "<!doctype html><title>lab</title>").unwrap();
-    std::fs::write(root.join("www/app.js"), "export {};").unwrap();
-    std::fs::write(root.join("pkg/m.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    std::fs::write(root.join("secret.txt"), "not to be served").unwrap();
-    root
-}
-
-async fn serve(coep: Coep) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config { root: site(), coep };
-    tokio::spawn(async move { lab_server::serve(listener, &config, std::future::pending()).await.unwrap() });
-    addr
-}
-
-async fn get(addr: SocketAddr, path: &str) -> reqwest::Response {
-    reqwest::get(format!("http://{addr}{path}")).await.unwrap()
-}
-
-async fn stats(addr: SocketAddr) -> StatsView {
-    serde_json::from_str(&get(addr, "/lab/stats").await.text().await.unwrap()).unwrap()
-}
-
-/// Sends a request line as written, so no client can normalise `..` away.
-async fn raw_status(addr: SocketAddr, path: &str) -> u16 {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    out.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
 
 #[tokio::test]
 async fn the_page_is_cross_origin_isolated() {
@@ -179,4 +139,70 @@ async fn the_census_fixture_pages_through_random_pages() {
     assert_eq!(rest["query"]["pages"].as_array().unwrap().len(), 6);
     assert!(rest.get("continue").is_none());
     assert_eq!(stats(addr).await.served, 0, "the fixture is not a lab request");
+}
+
+/// Reads a body chunk by chunk, counting, so a 64 MiB answer is never held whole.
+async fn count_body(mut r: reqwest::Response) -> (u64, usize) {
+    let (mut bytes, mut chunks) = (0, 0);
+    while let Some(chunk) = r.chunk().await.unwrap() {
+        assert!(chunk.iter().all(|b| *b == b'x'));
+        bytes += chunk.len() as u64;
+        chunks += 1;
+    }
+    (bytes, chunks)
+}
+
+#[tokio::test]
+async fn bytes_are_streamed_to_the_exact_length() {
+    let addr = serve(Coep::RequireCorp).await;
+    for n in [0u64, 1, 65_535, 65_536, 65_537, 64 << 20] {
+        let r = get(addr, &format!("/lab/bytes/{n}")).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-length"], n.to_string().as_str(), "said up front");
+        assert!(r.headers().get("transfer-encoding").is_none());
+        assert_eq!(count_body(r).await.0, n);
+    }
+}
+
+#[tokio::test]
+async fn drip_sends_its_bytes_over_the_time_asked() {
+    let addr = serve(Coep::RequireCorp).await;
+    for (n, ms) in [(1000u64, 500u64), (0, 300), (3, 200), (200_000, 100)] {
+        let t = std::time::Instant::now();
+        let r = get(addr, &format!("/lab/drip/{n}/{ms}")).await;
+        assert_eq!(r.status(), 200);
+        if n > 0 {
+            assert!(t.elapsed() < Duration::from_millis(ms), "the head comes at once ({n} over {ms} ms)");
+        }
+        assert_eq!(r.headers()["content-length"], n.to_string().as_str());
+        let (bytes, chunks) = count_body(r).await;
+        assert_eq!(bytes, n);
+        assert!(t.elapsed() >= Duration::from_millis(ms), "{n} bytes came before {ms} ms");
+        if n == 1000 {
+            assert!(chunks > 1, "in pieces, not at the end");
+        }
+    }
+    for bad in ["/lab/drip/1/600001", &format!("/lab/drip/{}/1", (64 << 20) + 1), "/lab/drip/x/1", "/lab/drip/1/-1"] {
+        let r = get(addr, bad).await;
+        assert_eq!(r.status(), 400, "{bad}");
+        let why = r.text().await.unwrap();
+        assert!(why.starts_with("bytes:") || why.starts_with("ms:"), "{bad}: {why}");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_sent_when_asked_and_bounded() {
+    let addr = serve(Coep::RequireCorp).await;
+    for (code, secs) in [(429, 0), (503, 120), (200, 3600)] {
+        let r = get(addr, &format!("/lab/status/{code}?retryAfter={secs}")).await;
+        assert_eq!(r.status().as_u16(), code);
+        assert_eq!(r.headers()["retry-after"], secs.to_string().as_str());
+        assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    }
+    assert!(get(addr, "/lab/status/503").await.headers().get("retry-after").is_none(), "only when asked");
+    for bad in ["3601", "-1", "soon", "1.5", "", "%2B5"] {
+        let r = get(addr, &format!("/lab/status/429?retryAfter={bad}")).await;
+        assert_eq!(r.status(), 400, "{bad:?}");
+        assert!(r.text().await.unwrap().contains("retryAfter"), "{bad:?}: the reason names the parameter");
+    }
 }
