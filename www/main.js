@@ -5,8 +5,11 @@ import { $, el } from './ui/dom.js';
 import { minePanel } from './ui/mine-panel.js';
 import { primesPanel } from './ui/primes-panel.js';
 import { linksPanel } from './ui/links-panel.js';
+import { modelsPanel } from './ui/models-panel.js';
+import { labNavigation, returnToFragment } from './ui/nav.js';
 
 const lab = createLab();
+labNavigation();
 window.lab = lab;
 
 /** Says what this browser allows on this page; turns the CPU panels off where threads cannot run. */
@@ -52,9 +55,10 @@ function tick(now) {
 // Rust), so they are built once the module has handed it over.
 lab.ready.then(
   () => {
-    panels = [minePanel(lab, $('#mine')), primesPanel(lab, $('#primes')), linksPanel(lab, $('#links'))];
+    panels = [minePanel(lab, $('#mine')), primesPanel(lab, $('#primes')), linksPanel(lab, $('#links')), modelsPanel(lab, $('#models'))];
     showEnvironment();
     document.body.classList.add('ready');
+    returnToFragment();
     requestAnimationFrame(tick);
   },
   (e) => { $('#no-threads').hidden = false; $('#no-threads').textContent = `The wasm module did not load: ${e.message}`; },

@@ -5,6 +5,7 @@ import { drawTimeline, timelineCaption } from './timeline.js';
 import { sweepPanel } from './sweep-panel.js';
 import { resourcesPanel } from './resources.js';
 import { median } from './sweep-math.js';
+import { traceFromSpans, traceDownload } from './trace.js';
 
 /** Timed runs per sweep point; the median is shown. */
 const SWEEP_REPS = 3;
@@ -73,6 +74,7 @@ export function minePanel(lab, root) {
       if (r.ended === 'complete') f.bar.value = 1;
       const t = drawTimeline(f.timeline, r.spans, r.workers);
       f.caption.textContent = `${timelineCaption(t, `tasks of ${count(terms.taskCandidates)} candidates`)}${r.spansDropped ? ` (${count(r.spansDropped)} later tasks not drawn)` : ''}`;
+      traceDownload($('#mine-trace', root), `mining-${r.workers}-workers.json`, traceFromSpans(r.spans, 'task', { process: `mining, ${r.workers} workers` }));
       return r;
     } finally {
       live = null;

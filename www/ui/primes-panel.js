@@ -3,6 +3,7 @@
 import { $, el, ms, count, runGuarded, bindRange, optional } from './dom.js';
 import { drawTimeline, timelineCaption } from './timeline.js';
 import { sweepPanel } from './sweep-panel.js';
+import { traceFromSpans, traceDownload } from './trace.js';
 
 const MAX_U64 = (1n << 64n) - 1n;
 /** Rows drawn in the result table; the rest are summarised. */
@@ -95,6 +96,7 @@ export function primesPanel(lab, root) {
         r.poolReused ? 'Pool reused.' : `Pool start: ${ms(r.poolStartMs)}, not counted.`,
       );
       f.caption.textContent = timelineCaption(drawTimeline(f.timeline, r.spans, r.workers), `chunks of ${r.chunksize}`);
+      traceDownload($('#primes-trace', root), `primes-${r.workers}-workers.json`, traceFromSpans(r.spans, 'chunk', { process: `primes, ${r.workers} workers, chunk size ${r.chunksize}` }));
       return r;
     } finally {
       live = null;
