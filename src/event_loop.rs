@@ -152,6 +152,31 @@ pub fn nonces_for(target_ms: f64, probe: u64, probe_ms: f64) -> u64 {
     ((target_ms * per_ms) as u64).max(probe)
 }
 
+/// Nonces a probe mines when measuring this thread's rate.
+pub const PROBE_NONCES: u64 = 1 << 16;
+/// The rate counts as measured once two probes in a row agree within this fraction,
+/// or after this long.
+const PROBE_TOLERANCE: f64 = 0.1;
+const PROBE_MAX_MS: f64 = 400.0;
+
+/// Nonces for a CPU step of `target_ms` on the calling thread. Probes until the rate
+/// settles: fresh wasm runs on a baseline compiler first and on optimised code later,
+/// so one cold probe would undercount the rate and make the step too short.
+pub fn calibrate_here(target_ms: f64, clock: &dyn Fn() -> f64) -> u64 {
+    let t0 = clock();
+    let mut last: Option<f64> = None;
+    loop {
+        let s = clock();
+        crate::mining::mine_here(0, PROBE_NONCES);
+        let ms = (clock() - s).max(0.01);
+        let settled = last.is_some_and(|l| (ms - l).abs() <= PROBE_TOLERANCE * l);
+        last = Some(ms);
+        if settled || clock() - t0 >= PROBE_MAX_MS {
+            return nonces_for(target_ms, PROBE_NONCES, ms);
+        }
+    }
+}
+
 /// One span on the loop's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -220,6 +245,17 @@ mod tests {
         assert!(LoopJob::new("gather", Some(0.0), None).unwrap_err().to_string().starts_with("scale: "));
         assert!(LoopJob::new("gather", Some(f64::NAN), None).is_err());
         assert!(LoopJob::new("blocking", None, Some(1e9)).unwrap_err().to_string().starts_with("cpuMs: "));
+    }
+
+    #[test]
+    fn calibrating_gives_a_step_near_its_target() {
+        let t = std::time::Instant::now();
+        let clock = move || t.elapsed().as_secs_f64() * 1000.0;
+        let n = calibrate_here(50.0, &clock);
+        let s = clock();
+        crate::mining::mine_here(1 << 40, n);
+        let took = clock() - s;
+        assert!(took > 50.0 / 4.0 && took < 50.0 * 4.0, "asked 50 ms, took {took}");
     }
 
     #[test]

@@ -31,7 +31,7 @@ mod timeline;
 pub use args::{ExecutorArgs, IntArg, LinksArgs, LoopArgs, MineArgs, PrimesArgs, parse_decimal_u64};
 pub use contract::{Contract, contract};
 pub use error::ArgError;
-pub use event_loop::{LoopJob, LoopReport, LoopSpan, SCENARIOS, Scenario, ScenarioInfo, nonces_for};
+pub use event_loop::{LoopJob, LoopReport, LoopSpan, SCENARIOS, Scenario, ScenarioInfo, calibrate_here, nonces_for};
 pub use executor::{ExecutorJob, ExecutorReport, Preset, TaskSpec, preset, presets, run as run_executor};
 pub use gil::{Code, GilJob, GilMode, GilReport, LaneInterval, LaneState, ThreadTotals, Workload, countdown, run_gil};
 pub use links::{

@@ -483,7 +483,8 @@ export function createLab() {
     },
 
     /**
-     * Stops the running job of that kind ('mine', 'primes', 'links'), or all.
+     * Stops the running job of that kind ('mine', 'primes', 'gil', 'executor', 'links',
+     * 'loop'), or all. A stopped loop experiment rejects with "loop: stopped".
      * @param {string} [kind]
      */
     stop(kind) {
@@ -496,6 +497,7 @@ export function createLab() {
         census_?.abort();
         links.stop();
       }
+      if (kind === undefined || kind === 'loop') links.stopLoop();
     },
   };
   return lab;

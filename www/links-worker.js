@@ -53,4 +53,8 @@ Comlink.expose({
     await ready;
     wasm.stopLinks();
   },
+  async stopLoop() {
+    await ready;
+    wasm.stopLoop();
+  },
 });

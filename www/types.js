@@ -241,10 +241,60 @@
 // ---------------------------------------------------------------- models lab
 
 /**
+ * lab.contract.models.gil, as the page reads it.
+ * @typedef {object} GilTerms
+ * @property {string[]} modes
+ * @property {string[]} workloads
+ * @property {number} defaultThreads
+ * @property {number} maxThreads
+ * @property {number} defaultN
+ * @property {number} maxN
+ * @property {number} defaultSwitchIntervalMs
+ * @property {number} minSwitchIntervalMs
+ * @property {number} maxSwitchIntervalMs
+ * @property {number} defaultSleeps
+ * @property {number} [maxSleeps]
+ * @property {number} defaultSleepMs
+ * @property {number} [maxSleepMs]
+ * @property {number} defaultYieldEvery
+ * @property {number} [opsPerIteration]
+ * @property {string[]} [bytecode]  the countdown's bytecode, as dis would list it
+ */
+
+/**
+ * lab.contract.models.loop.
+ * @typedef {object} LoopTerms
+ * @property {{id: string, title: string, python: string}[]} scenarios
+ * @property {number} defaultScale
+ * @property {number} [maxScale]
+ * @property {number} defaultCpuMs
+ * @property {number} [maxCpuMs]
+ * @property {number} [heartbeatMs]
+ */
+
+/**
+ * One of lab.contract.models.executor.presets.
+ * @typedef {object} ExecutorPreset
+ * @property {string} id
+ * @property {string} title
+ * @property {string} explanation
+ * @property {string} python
+ * @property {'done' | 'deadlock' | 'timeout' | 'stopped'} expected
+ * @property {ExecutorOptions} [job]
+ */
+
+/**
+ * lab.contract.models.executor.
+ * @typedef {object} ExecutorTerms
+ * @property {number} [maxWorkers]
+ * @property {ExecutorPreset[]} presets
+ */
+
+/**
  * @typedef {object} ModelsContract
- * @property {object} gil      defaults and limits of lab.gil (src/gil.rs)
- * @property {object} loop     scenarios and defaults of lab.loop (src/event_loop.rs)
- * @property {object} executor presets of lab.executor (src/executor.rs)
+ * @property {GilTerms} gil           defaults and limits of lab.gil (src/gil.rs)
+ * @property {LoopTerms} loop         scenarios and defaults of lab.loop (src/event_loop.rs)
+ * @property {ExecutorTerms} executor presets of lab.executor (src/executor.rs)
  */
 
 /**
@@ -252,7 +302,7 @@
  * @property {number} threads
  * @property {'gil' | 'free' | 'processes' | 'async' | 'hybrid'} mode
  * @property {'cpu' | 'io' | 'mixed'} [workload]
- * @property {IntArg} [n]
+ * @property {number} [n]  countdown start per thread (below 2^53: a plain number)
  * @property {number} [switchIntervalMs]
  * @property {number} [sleeps]
  * @property {number} [sleepMs]
@@ -293,6 +343,8 @@
  * @property {number} maxLagMs
  * @property {string[]} order
  * @property {number} [cpuMs]  how long the CPU step took
+ * @property {number} sumMs  the task spans' durations added up (the CPU step left out)
+ * @property {number} maxMs  the longest task span
  */
 
 /**

@@ -8,7 +8,7 @@ use super::clock::now_ms;
 use super::js::{fetch_with_init, queue_microtask, set_timeout, sleep};
 use crate::event_loop::{
     AGEN_GAP_S, AGEN_VALUES, COURSE_FETCHES, COURSE_WORKERS, HEARTBEAT_MS, LoopJob, LoopReport, LoopSpan, Scenario,
-    nonces_for,
+    calibrate_here,
 };
 use crate::mining::mine_here;
 use futures::future::join_all;
@@ -20,9 +20,34 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{RequestCache, RequestInit};
 
-/// Runs one experiment. `base` is the lab server's origin (for `/lab/delay/…`);
-/// `executor(count)` mines `count` nonces on the pool and resolves when done.
+thread_local! {
+    /// Resolves the stop promise of the experiment that is running now.
+    static STOP: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Stops the running experiment: its promise rejects with "stopped" at once (timers
+/// and requests already started run out on their own; nothing waits for them).
+pub fn stop() {
+    if let Some(resolve) = STOP.with(|s| s.borrow_mut().take()) {
+        let _ = resolve.call0(&JsValue::NULL);
+    }
+}
+
+/// Runs one experiment, or ends it early when [`stop`] is called.
 pub async fn run(job: LoopJob, base: &str, executor: Option<Function>) -> Result<LoopReport, JsValue> {
+    let stopped = Promise::new(&mut |resolve, _| STOP.with(|s| *s.borrow_mut() = Some(resolve)));
+    let experiment = Box::pin(experiment(job, base, executor));
+    let outcome = futures::future::select(experiment, JsFuture::from(stopped)).await;
+    STOP.with(|s| s.borrow_mut().take());
+    match outcome {
+        futures::future::Either::Left((report, _)) => report,
+        futures::future::Either::Right(_) => Err(JsError::new("stopped").into()),
+    }
+}
+
+/// One experiment. `base` is the lab server's origin (for `/lab/delay/…`);
+/// `executor(count)` mines `count` nonces on the pool and resolves when done.
+async fn experiment(job: LoopJob, base: &str, executor: Option<Function>) -> Result<LoopReport, JsValue> {
     let t0 = now_ms();
     let beat = Heartbeat::start();
     let at = |t: f64| t - t0;
@@ -82,10 +107,7 @@ pub async fn run(job: LoopJob, base: &str, executor: Option<Function>) -> Result
         }
         Scenario::Blocking | Scenario::Hybrid => {
             // Calibrate: how many nonces this thread mines in cpu_ms.
-            const PROBE: u64 = 1 << 16;
-            let p0 = now_ms();
-            mine_here(0, PROBE);
-            let count = nonces_for(job.cpu_ms, PROBE, now_ms() - p0);
+            let count = calibrate_here(job.cpu_ms, &now_ms);
             // Let the heartbeat arm its timer, then count only the lag from here on.
             sleep(2 * HEARTBEAT_MS).await;
             beat.reset();

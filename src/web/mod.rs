@@ -186,6 +186,12 @@ pub async fn run_loop(opts: JsValue, base: String, executor: Option<js_sys::Func
     output::to_js(&report)
 }
 
+/// Stops the running event-loop experiment: its promise rejects with "loop: stopped".
+#[wasm_bindgen(js_name = stopLoop)]
+pub fn stop_loop() {
+    event_loop::stop();
+}
+
 /// Aborts every request of the running link check at once.
 #[wasm_bindgen(js_name = stopLinks)]
 pub fn stop_links() {

@@ -144,3 +144,42 @@ test('a bad executor description is refused with the name, and after a deadlock 
   assert.deepEqual(m.coins.map((c) => c.nonce), ['1963172', '2151541', '2295942', '2483713']);
   for (const c of m.coins) assert.equal(md5(c.text), c.md5);
 });
+
+test('Stop ends an event-loop experiment at once, and the next one runs', async () => {
+  const r = await page.evaluate(async () => {
+    const t0 = performance.now();
+    const run = lab.loop({ scenario: 'sequential', scale: 1 }).then(() => 'finished', (e) => e.message);
+    await new Promise((res) => setTimeout(res, 200));
+    lab.stop('loop');
+    const outcome = await run;
+    return { outcome, early: performance.now() - t0 < 3000 };
+  });
+  assert.deepEqual(r, { outcome: 'loop: stopped', early: true });
+  assert.equal((await call(page, 'loop', { scenario: 'order' })).value.order.at(-1), 'timer (a task)');
+});
+
+test('the Models panel, driven from the page: GIL lanes with a text alternative, a trace export, and the which-model table', async () => {
+  await page.goto(`${session.server.url}#models`);
+  await page.evaluate(() => window.lab.ready);
+  await page.locator('#gil-threads-n').fill('2');
+  await page.locator('#gil-run').click();
+  await page.locator('#gil-run:disabled').waitFor();
+  await page.locator('#gil-run:enabled').waitFor({ timeout: 60000 });
+  assert.match(await page.locator('#gil-summary').innerText(), /under the GIL/);
+  assert.equal(await page.locator('#gil-table tbody tr').count(), 2);
+  const lanes = page.locator('#gil-lanes canvas, canvas#gil-lanes').first();
+  assert.equal(await lanes.getAttribute('role'), 'img');
+  assert.match((await lanes.getAttribute('aria-label')) ?? '', /\w+/);
+  const trace = await page.locator('#gil-trace').evaluate((a) => fetch(/** @type {HTMLAnchorElement} */ (a).href).then((r) => r.json()));
+  assert.ok(trace.traceEvents.some((e) => e.ph === 'X' && e.dur > 0), 'complete events with durations');
+  assert.ok(trace.traceEvents.some((e) => e.ph === 'M' && e.name === 'thread_name'));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'gil-run', 'focus back on Run');
+
+  await page.locator('#cmp-run').click();
+  await page.locator('#cmp-run:enabled').waitFor({ timeout: 120000 });
+  const rows = await page.locator('#cmp-table tbody tr').count();
+  assert.equal(rows, 2, 'a CPU job and an I/O job');
+  assert.ok(await page.locator('#cmp-table tbody td', { hasText: 'best' }).count() >= 2, 'a best model marked per row');
+  assert.ok(await page.locator('#cmp-reasons li').count() >= 2);
+  assert.deepEqual(/** @type {any} */ (page).errors, []);
+});

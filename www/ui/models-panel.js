@@ -7,53 +7,10 @@ import { $, el, ms, count, runGuarded } from './dom.js';
 import { drawLanes, drawSpans, legend, dataTable, chartBox, laneTotals, STATE_COLORS, STATES } from './lanes.js';
 import { traceFromLanes, traceFromLoop, traceFromTasks, traceDownload } from './trace.js';
 
-/**
- * lab.contract.models.gil, as the page reads it.
- * @typedef {object} GilTerms
- * @property {string[]} modes
- * @property {string[]} workloads
- * @property {number} defaultThreads
- * @property {number} maxThreads
- * @property {number} defaultN
- * @property {number} maxN
- * @property {number} defaultSwitchIntervalMs
- * @property {number} minSwitchIntervalMs
- * @property {number} maxSwitchIntervalMs
- * @property {number} defaultSleeps
- * @property {number} [maxSleeps]
- * @property {number} defaultSleepMs
- * @property {number} [maxSleepMs]
- * @property {number} defaultYieldEvery
- */
-
-/**
- * lab.contract.models.loop.
- * @typedef {object} LoopTerms
- * @property {{id: string, title: string, python: string}[]} scenarios
- * @property {number} defaultScale
- * @property {number} [maxScale]
- * @property {number} defaultCpuMs
- * @property {number} [maxCpuMs]
- * @property {number} [heartbeatMs]
- */
-
-/**
- * One of lab.contract.models.executor.presets.
- * @typedef {object} ExecutorPreset
- * @property {string} id
- * @property {string} title
- * @property {string} [explanation]
- * @property {string} [python]
- * @property {string} [expected]
- * @property {import('../types.js').ExecutorOptions} [job]
- */
-
-/**
- * lab.contract.models.executor.
- * @typedef {object} ExecutorTerms
- * @property {number} [maxWorkers]
- * @property {ExecutorPreset[]} presets
- */
+/** @typedef {import('../types.js').GilTerms} GilTerms */
+/** @typedef {import('../types.js').LoopTerms} LoopTerms */
+/** @typedef {import('../types.js').ExecutorPreset} ExecutorPreset */
+/** @typedef {import('../types.js').ExecutorTerms} ExecutorTerms */
 
 /**
  * The part of window.lab this panel drives. `executor` may be missing from a build.
