@@ -91,6 +91,7 @@ const longTasks = await page.evaluate(async (workers) => {
 // ---------------------------------------------------------------- primes, wasm
 const COURSE = contract.primes.courseList;
 const odd = Array.from({ length: 1000 }, (_, i) => (1000000000000001n + 2n * BigInt(i)).toString());
+/** @type {{name: string, numbers: string[], algorithm: 'trial' | 'miller-rabin', chunksize: number}[]} */
 const primeCases = [
   { name: 'course list, trial division, chunk 1', numbers: COURSE, algorithm: 'trial', chunksize: 1 },
   { name: 'course list, Miller–Rabin, chunk 1', numbers: COURSE, algorithm: 'miller-rabin', chunksize: 1 },

@@ -82,40 +82,106 @@ test('the verify box says whether text is a coin, and why not', async () => {
 });
 
 test('the mining timeline and the worker sweep, driven from the page', async () => {
+  await page.locator('#mine-mode').selectOption('nonce');
   await page.locator('#mine-workers').fill('2');
   await page.locator('#mine-count').fill('1000000');
   await page.locator('#mine-run').click();
   await page.locator('#mine-timeline-caption', { hasText: 'tasks of 65,536 candidates' }).waitFor();
-  assert.match(await page.locator('#mine-timeline-caption').innerText(), /^16 tasks/);
-  assert.ok(await page.locator('#mine-timeline').evaluate((c) => c.height) > 0);
+  const caption = await page.locator('#mine-timeline-caption').innerText();
+  assert.match(caption, /^16 tasks/);
+  for (const [, lo, hi] of caption.matchAll(/busy (\d+)–(\d+)%/g)) assert.ok(0 <= Number(lo) && Number(lo) <= Number(hi) && Number(hi) <= 100, caption);
+  const timeline = page.locator('#mine-timeline');
+  assert.ok(await timeline.evaluate((c) => c.height) > 0);
+  assert.equal(await timeline.getAttribute('role'), 'img');
+  assert.match(await timeline.getAttribute('aria-label'), /^Mining timeline of 2 workers: 16 tasks/);
+  assert.equal(await page.locator('#mine details.chart-data', { hasText: 'Mining timeline, as a table' }).locator('tbody tr').count(), 2, 'a row per worker');
 
   await page.locator('#mine-sweep input').fill('2, 1');
   await page.locator('#mine-sweep button.run').click();
   await page.locator('#mine-sweep p.stats', { hasText: 'Done: 2 pool sizes' }).waitFor({ timeout: 120000 });
-  const rows = await page.locator('#mine-sweep table.results tbody tr').allInnerTexts();
+  assert.match(await page.locator('#mine-sweep p.stats').innerText(), /16,777,216 nonces at each N/);
+  const rows = await page.locator('#mine-sweep table.sweep tbody tr').allInnerTexts();
   assert.equal(rows.length, 2);
-  assert.match(rows[0], /^1\t.*1\.00×\t100%$/);
+  // N, compute ± spread, pool start, pool start + compute, rate, compute and end-to-end speed-up, efficiency.
+  assert.match(rows[0], /^1\t[\d.]+ m?s ± [\d.]+%\t[\d.]+ m?s\t[\d.]+ m?s\t[\d.]+ M\/s\t1\.00×\t1\.00×\t100%$/);
+  assert.match(rows[1], /^2\t[\d.]+ m?s ± [\d.]+%\t[\d.]+ m?s\t[\d.]+ m?s\t[\d.]+ M\/s\t[\d.]+×\t[\d.]+×\t[\d.]+%$/);
+  assert.match(await page.locator('#mine-sweep table.sweep thead').innerText(), /compute, median of 3.*end-to-end speed-up/s);
+  assert.match(await page.locator('#mine-sweep').innerText(), /median of 3 runs after a warm-up\. Runs varied by up to ±[\d.]+% between repeats at the same N/);
+  assert.match(await page.locator('#mine-sweep').innerText(), /Amdahl (fit on N ≤ cores|on N ≤ cores|fit)|No Amdahl fit/);
   assert.equal(await page.locator('#mine-sweep .uplot').count(), 3, 'time, speed-up and efficiency charts');
+  const figures = page.locator('#mine-sweep .charts [role="img"]');
+  assert.equal(await figures.count(), 3, 'each chart is an image…');
+  for (const label of await figures.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))) assert.match(label, /at N = 1.*at N = 2/);
+  assert.match(await figures.nth(1).getAttribute('aria-label'), /End to end, with the pool's start/);
+  assert.equal(await page.locator('#mine-sweep .charts details.chart-data table tbody tr').count(), 6, '…with a table of its two points');
+  assert.equal(await page.locator('#mine-sweep .u-legend', { hasText: '--' }).count(), 0, 'legends show values, not dashes');
   const csv = await page.locator('#mine-sweep a[download="sweep.csv"]').evaluate((a) => fetch(a.href).then((r) => r.text()));
   const lines = csv.trim().split('\n');
-  assert.equal(lines[0], 'workers,ms,poolStartMs,hashes,mhs,runs,minMs,maxMs,speedup,efficiency');
+  assert.equal(lines[0], 'workers,runs,ms,minMs,maxMs,spreadPct,poolStartMs,endToEndMs,mode,hashes,mhs,computeSpeedup,endToEndSpeedup,efficiency');
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), ['1', '2']);
   const json = await page.locator('#mine-sweep a[download="sweep.json"]').evaluate((a) => fetch(a.href).then((r) => r.json()));
   assert.equal(json.points.length, 2);
   const count = await page.evaluate(() => lab.contract.mine.defaultCount);
-  assert.ok(json.points.every((p) => p.hashes === count && p.ms > 0 && p.poolStartMs > 0));
+  assert.ok(json.points.every((p) => p.hashes === count && p.ms > 0 && p.poolStartMs > 0 && p.mode === 'nonce'));
   assert.ok(json.points.every((p) => p.runs === 3 && p.minMs <= p.ms && p.ms <= p.maxMs), 'the median of three runs, with their spread');
-  assert.ok(json.amdahlSerial >= 0 && json.amdahlSerial <= 1);
+  for (const p of json.points) {
+    assert.ok(Math.abs(p.endToEndMs - (p.ms + p.poolStartMs)) < 1e-6, 'end to end is pool start + compute');
+    const one = json.points[0];
+    assert.ok(Math.abs(p.endToEndSpeedup - (one.ms + one.poolStartMs) / (p.ms + p.poolStartMs)) < 1e-9);
+    assert.ok(Math.abs(p.computeSpeedup - one.ms / p.ms) < 1e-9);
+  }
+  assert.ok(['fit', 'one point', 'none'].includes(json.amdahl.kind));
+  assert.ok(json.amdahl.fittedOn.every((n) => n > 1 && n <= json.cores), 'fitted on N <= cores only');
+  if (json.amdahl.kind !== 'none') assert.ok(json.amdahlSerial >= 0 && json.amdahlSerial <= 1);
   assert.deepEqual(page.errors, []);
 });
 
+test('the mining sweep runs the mode selected, and says so', async () => {
+  await page.locator('#mine-mode').selectOption('random');
+  assert.match(await page.locator('#mine-sweep h3').innerText(), /16,777,216 random candidates at each N/);
+  // The sweep calls lab.mine (window.lab): record the mode of each call.
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    const mine = lab.mine;
+    w.__modes = [];
+    w.__mine = mine;
+    lab.mine = (o) => { w.__modes.push(o.mode); return mine(o); };
+  });
+  try {
+    await page.locator('#mine-sweep input').fill('1');
+    await page.locator('#mine-sweep button.run').click();
+    await page.waitForFunction(() => /** @type {any} */ (window).__modes.length >= 2, null, { timeout: 60000 });
+    assert.match(await page.locator('#mine-sweep p.stats').innerText(), /random candidates/);
+    await page.locator('#mine-sweep button', { hasText: 'Stop' }).click();
+    await page.locator('#mine-sweep p.stats', { hasText: 'Stopped' }).waitFor({ timeout: 60000 });
+    const modes = await page.evaluate(() => /** @type {any} */ (window).__modes);
+    assert.ok(modes.length >= 2 && modes.every((m) => m === 'random'), modes.join());
+  } finally {
+    await page.evaluate(() => { lab.mine = /** @type {any} */ (window).__mine; });
+    await page.locator('#mine-mode').selectOption('nonce');
+  }
+  assert.match(await page.locator('#mine-sweep h3').innerText(), /16,777,216 nonces at each N/);
+});
+
+test('a timeline of 100 workers is grouped into readable rows', async () => {
+  await page.locator('#mine-workers').fill('100');
+  await page.locator('#mine-count').fill('2000000');
+  await page.locator('#mine-run').click();
+  await page.locator('#mine-timeline-caption', { hasText: 'Each row is 5 workers' }).waitFor({ timeout: 60000 });
+  const { height, cssHeight } = await page.locator('#mine-timeline').evaluate((c) => ({ height: c.height, cssHeight: c.getBoundingClientRect().height }));
+  assert.ok(height > 0 && cssHeight >= 20 * 14 && cssHeight <= 20 * 24 + 30, `20 rows of 14–24 px, not 100 of 2 (${cssHeight} px)`);
+  assert.match(await page.locator('#mine-timeline').getAttribute('aria-label'), /^Mining timeline of 100 workers: 31 tasks/);
+  assert.equal(await page.locator('#mine details.chart-data', { hasText: 'Mining timeline, as a table' }).locator('tbody tr').count(), 100);
+  await page.locator('#mine-workers').fill('2');
+});
+
 test('a bad sweep list is refused with the entry named, and nothing runs', async () => {
-  const before = await page.locator('#mine-sweep table.results tbody tr').count();
+  const before = await page.locator('#mine-sweep table.sweep tbody tr').count();
   await page.locator('#mine-sweep input').fill('1, 0');
   await page.locator('#mine-sweep button.run').click();
   await page.locator('#mine-sweep p.error', { hasText: '"0"' }).waitFor();
   assert.equal(await page.locator('#mine-sweep p.error').innerText(), 'workers list: "0" is not a pool size from 1 to 128');
-  assert.equal(await page.locator('#mine-sweep table.results tbody tr').count(), before, 'the last sweep stays as it was');
+  assert.equal(await page.locator('#mine-sweep table.sweep tbody tr').count(), before, 'the last sweep stays as it was');
   assert.equal(await page.locator('#mine-sweep button.run').isEnabled(), true);
 });
 

@@ -51,9 +51,16 @@ export async function launch() {
   });
 }
 
-/** A fresh page on the lab, with window.lab ready. Page errors fail the test that reads them. */
-export async function openLab(browser, url) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+/**
+ * A fresh page on the lab, with window.lab ready. Page errors fail the test that reads
+ * them. `bypassCSP` lets a test inject a checker (axe-core) past the page's own
+ * Content-Security-Policy, which runs no inline script.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} url
+ * @param {{bypassCSP?: boolean}} [opts]
+ */
+export async function openLab(browser, url, { bypassCSP = false } = {}) {
+  const page = /** @type {import('playwright-core').Page & {errors: string[]}} */ (await browser.newPage({ viewport: { width: 1280, height: 1000 }, bypassCSP }));
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   await page.goto(url);

@@ -23,7 +23,10 @@ test('the environment line says the page is isolated', async () => {
 
 test('mining panel: slider, Run, coins with their md5', async () => {
   await page.locator('#mine-workers').fill('2');
-  assert.equal(await page.locator('#mine-workers + output').innerText(), '2');
+  assert.equal(await page.locator('#mine-workers + input[type=number]').inputValue(), '2', 'the number box follows the slider');
+  await page.locator('#mine-workers + input[type=number]').fill('5');
+  assert.equal(await page.locator('#mine-workers').inputValue(), '5', 'and the slider follows the box');
+  await page.locator('#mine-workers').fill('2');
   await page.locator('#mine-count').fill('2500000');
   await page.locator('#mine-run').click();
   await page.locator('#mine-summary', { hasText: 'hashes in' }).waitFor();

@@ -69,39 +69,89 @@ export function showError(node, err) {
 }
 
 /**
- * Runs a panel's job with its Run buttons disabled and Stop enabled, and shows its
- * error under the panel instead of throwing; the panel stays usable either way.
- * `also` lists further buttons that must wait while the job runs.
- * @template T
- * @param {{run: HTMLButtonElement, stop: HTMLButtonElement, error: HTMLElement, summary?: HTMLElement, also?: HTMLButtonElement[]}} f
- * @param {() => Promise<T>} job
- * @returns {Promise<T | undefined>}
+ * Marks the input an error is about: an error names its argument first
+ * (`count: must not be negative`), and `fields` maps argument names to inputs. The
+ * input gets aria-invalid and points at the error with aria-describedby.
+ * @param {HTMLElement} error
+ * @param {Record<string, HTMLElement>} fields
+ * @param {any} err  null clears every mark
  */
-export async function runGuarded({ run, stop, error, summary, also = [] }, job) {
-  showError(error, null);
-  for (const b of [run, ...also]) b.disabled = true;
-  stop.disabled = false;
-  try {
-    return await job();
-  } catch (e) {
-    showError(error, e);
-    if (summary) summary.textContent = '';
-    return undefined;
-  } finally {
-    for (const b of [run, ...also]) b.disabled = false;
-    stop.disabled = true;
+export function markInvalid(error, fields, err) {
+  const arg = err ? String(err.message ?? err).match(/^([A-Za-z][A-Za-z ]*?)(\[\d+\])?:/)?.[1] : undefined;
+  for (const [name, input] of Object.entries(fields)) {
+    if (name === arg) {
+      input.setAttribute('aria-invalid', 'true');
+      if (error.id) input.setAttribute('aria-describedby', error.id);
+    } else if (input.getAttribute('aria-invalid')) {
+      input.removeAttribute('aria-invalid');
+      if (input.getAttribute('aria-describedby') === error.id) input.removeAttribute('aria-describedby');
+    }
   }
 }
 
 /**
- * Binds a range input to its <output>.
+ * Runs a panel's job with its Run buttons disabled and Stop enabled, and shows its
+ * error under the panel instead of throwing; the panel stays usable either way.
+ * `also` lists further buttons that must wait while the job runs; `fields` maps the
+ * job's argument names to their inputs, so an error marks the input it is about.
+ * Focus follows the buttons: a Run pressed from the keyboard hands focus to Stop
+ * (Run is disabled, and focus on a disabled button would fall to the page), and
+ * back to Run when the job ends.
+ * @template T
+ * @param {{run: HTMLButtonElement, stop: HTMLButtonElement, error: HTMLElement, summary?: HTMLElement, also?: HTMLButtonElement[], fields?: Record<string, HTMLElement>}} f
+ * @param {() => Promise<T>} job
+ * @returns {Promise<T | undefined>}
+ */
+export async function runGuarded({ run, stop, error, summary, also = [], fields = {} }, job) {
+  showError(error, null);
+  markInvalid(error, fields, null);
+  const started = [run, ...also].find((b) => b === document.activeElement);
+  for (const b of [run, ...also]) b.disabled = true;
+  stop.disabled = false;
+  if (started) stop.focus();
+  try {
+    return await job();
+  } catch (e) {
+    showError(error, e);
+    markInvalid(error, fields, e);
+    if (summary) summary.textContent = '';
+    return undefined;
+  } finally {
+    const hadFocus = document.activeElement === stop || document.activeElement === document.body;
+    for (const b of [run, ...also]) b.disabled = false;
+    stop.disabled = true;
+    if (started || hadFocus) (started ?? run).focus();
+  }
+}
+
+/**
+ * Puts a number box beside a range input (in place of its <output>), the two kept in
+ * sync: a slider of 1 to 128 is too coarse to hit 5 or 10 by dragging. The box takes
+ * the slider's label with "(number)" added, so each control has its own name.
+ * Call it after setting the slider's min, max and value.
  * @param {HTMLInputElement} input
+ * @returns {HTMLInputElement} the number box
  */
 export function bindRange(input) {
-  const out = input.parentElement?.querySelector('output');
-  const show = () => { if (out) out.textContent = input.value; };
-  input.addEventListener('input', show);
-  show();
+  const label = input.closest('label');
+  const out = label?.querySelector('output');
+  const box = /** @type {HTMLInputElement} */ (el('input', { type: 'number', min: input.min, max: input.max, step: input.step || '1', value: input.value, className: 'range-box' }));
+  const name = input.getAttribute('aria-label') ?? (label?.firstChild?.textContent ?? 'value').trim();
+  box.setAttribute('aria-label', `${name} (number)`);
+  if (out) out.replaceWith(box);
+  else input.after(box);
+  input.addEventListener('input', () => { box.value = input.value; });
+  box.addEventListener('input', () => {
+    const v = Number(box.value);
+    if (Number.isFinite(v) && v >= Number(input.min) && v <= Number(input.max)) {
+      input.value = String(v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  });
+  box.addEventListener('change', () => { box.value = input.value; });
+  // Limits set later (from the contract) reach the box too.
+  new MutationObserver(() => { box.min = input.min; box.max = input.max; }).observe(input, { attributes: true, attributeFilter: ['min', 'max'] });
+  return box;
 }
 
 /**

@@ -80,6 +80,85 @@ export function linksPanel(lab, root) {
   f.mode.addEventListener('change', showMode);
   showMode();
 
+  // The link check and the census each have their own results: a census never
+  // writes over a link check's table, nor the other way round.
+  const checkView = resultsView(terms, { table: f.table, head: f.head, totals: f.totals, histogram: f.histogram, latency: f.latency, csv: f.csv, json: f.json }, 'links');
+  const censusView = resultsView(terms, { table: $('#census-results tbody', root), head: $('#census-results thead tr', root), totals: $('#census-totals', root), csv: $('#census-csv', root), json: $('#census-json', root) }, 'census');
+
+  /** @param {import('../types.js').ParsedList} list */
+  function reportList(list) {
+    f.report.replaceChildren(...list.rejected.map((r) => el('li', {}, r.line ? `line ${r.line}: ` : '', el('code', {}, r.text), r.text ? ` — ${r.reason}` : r.reason)));
+    f.report.hidden = !list.rejected.length;
+  }
+
+  /** @returns {{concurrency: number, timeoutMs?: string, mode: 'cors' | 'no-cors', retries?: string, perHost?: string, method: 'get' | 'head-then-get'}} */
+  function options() {
+    return {
+      concurrency: Number(f.concurrency.value), timeoutMs: optional(f.timeout), mode: f.mode.value,
+      retries: optional(f.retries), perHost: optional(f.perHost), method: f.method.value,
+    };
+  }
+
+  // Errors name their argument; these are the inputs they can be about.
+  const fields = { concurrency: f.concurrency, timeoutMs: f.timeout, retries: f.retries, perHost: f.perHost, urls: f.urls, mode: f.mode, method: f.method };
+
+  /**
+   * One guarded run of the panel (Run and Run census wait, Stop is live) into one of
+   * the two results views; its table and exports end on what came back, even after an error.
+   * @template T
+   * @param {ReturnType<typeof resultsView>} view
+   * @param {HTMLButtonElement} button  the Run button that started it
+   * @param {(onResult: (r: import('../types.js').LinkResult) => void) => Promise<T>} job
+   */
+  const guarded = (view, button, job) => runGuarded({ ...f, run: button, also: [button === f.run ? f.censusRun : f.run], fields }, async () => {
+    const onResult = view.begin();
+    try {
+      return await job(onResult);
+    } finally {
+      view.finish();
+    }
+  });
+
+  const run = () => guarded(checkView, f.run, async (onResult) => {
+    f.summary.textContent = '';
+    const list = await lab.parseLinks(f.urls.value);
+    reportList(list);
+    const r = await lab.links({ urls: list.urls, onResult, ...options() });
+    f.summary.replaceChildren(el('b', {}, `${count(r.results.length)} links in ${ms(r.elapsedMs)}`),
+      ` with at most ${f.concurrency.value} in flight${list.rejected.length ? `; ${list.rejected.length} line${list.rejected.length > 1 ? 's' : ''} left out (see above)` : ''}.`);
+    return r;
+  });
+
+  const runCensus = () => guarded(censusView, f.censusRun, async (onResult) => {
+    const o = options();
+    try {
+      const r = await lab.census({ pages: Number(f.censusPages.value) || 10, live: f.censusLive.checked, mode: 'no-cors', concurrency: o.concurrency, timeoutMs: o.timeoutMs === undefined ? undefined : Number(o.timeoutMs), onResult, onStage: (s) => { f.censusStatus.textContent = s; } });
+      reportList(r.list);
+      const left = r.list.rejected.length;
+      f.censusStatus.textContent = `${r.pages.length} pages, ${r.links} external links: ${r.list.urls.length} checked in no-cors mode with at most ${o.concurrency} in flight, in ${ms(r.check.elapsedMs)}${left ? `; ${left} left out (duplicates or not http(s))` : ''}.`;
+      return r;
+    } catch (e) {
+      f.censusStatus.textContent = '';
+      throw e;
+    }
+  });
+
+  f.run.addEventListener('click', run);
+  f.censusRun.addEventListener('click', runCensus);
+  f.stop.addEventListener('click', () => lab.stop('links'));
+  const sweep = concurrencySweep(lab, $('#links-sweep', root), terms.maxConcurrency);
+  return { run, runCensus, sweep };
+}
+
+/**
+ * A results area: a sortable table of results as they complete, the totals by Rust's
+ * verdict, the histograms by Rust's class and by latency (where the area has them),
+ * and CSV and JSON exports with the fields Rust serializes, in its order.
+ * @param {import('../types.js').Contract['links']} terms
+ * @param {{table: HTMLElement, head: HTMLElement, totals: HTMLElement, histogram?: HTMLElement, latency?: HTMLElement, csv: HTMLAnchorElement, json: HTMLAnchorElement}} v
+ * @param {string} name  the exports' file name
+ */
+function resultsView(terms, v, name) {
   /** @type {Row[]} */
   let rows = [];
   /** @type {{label: string, key: (r: Row) => number | string, dir: number} | null} */
@@ -98,19 +177,19 @@ export function linksPanel(lab, root) {
       const [x, y] = [by.key(a), by.key(b)];
       return (x < y ? -1 : x > y ? 1 : 0) * by.dir;
     }) : rows;
-    f.table.replaceChildren(...sorted.map(row));
+    v.table.replaceChildren(...sorted.map(row));
   }
 
-  f.head.replaceChildren(...COLUMNS.map(([label, key]) => {
-    const th = el('th', { title: 'sort', tabIndex: 0 }, label);
-    const sort = () => {
+  // Sortable headers: a button in each, so click, Enter and Space all sort.
+  v.head.replaceChildren(...COLUMNS.map(([label, key]) => {
+    const button = el('button.sort', { type: 'button', title: `sort by ${label}` }, label);
+    const th = el('th', { scope: 'col' }, button);
+    button.addEventListener('click', () => {
       sortBy = { label, key, dir: sortBy?.label === label ? -sortBy.dir : 1 };
-      for (const h of f.head.children) h.removeAttribute('aria-sort');
+      for (const h of v.head.children) h.removeAttribute('aria-sort');
       th.setAttribute('aria-sort', sortBy.dir > 0 ? 'ascending' : 'descending');
       renderTable();
-    };
-    th.addEventListener('click', sort);
-    th.addEventListener('keydown', (e) => { if (e.key === 'Enter') sort(); });
+    });
     return th;
   }));
 
@@ -119,109 +198,57 @@ export function linksPanel(lab, root) {
     /** @type {Record<string, number>} */
     const classes = Object.fromEntries(terms.classes.map((c) => [c, 0]));
     /** @type {Record<string, number>} */
-    const verdicts = Object.fromEntries(terms.verdicts.map((v) => [v, 0]));
+    const verdicts = Object.fromEntries(terms.verdicts.map((x) => [x, 0]));
     for (const r of rows) {
       classes[r.class]++;
       verdicts[r.verdict]++;
     }
     const errors = rows.filter((r) => r.error);
     const by = (/** @type {string} */ e) => errors.filter((r) => r.error === e).length;
-    f.totals.textContent = terms.verdicts.filter((v) => verdicts[v] || v === 'ok' || v === 'broken')
-      .map((v) => `${v} ${verdicts[v]}${v === 'unreachable' && verdicts[v] ? ` (timeouts ${by('timeout')}, network errors ${by('network')})` : ''}`)
+    v.totals.textContent = terms.verdicts.filter((x) => verdicts[x] || x === 'ok' || x === 'broken')
+      .map((x) => `${x} ${verdicts[x]}${x === 'unreachable' && verdicts[x] ? ` (timeouts ${by('timeout')}, network errors ${by('network')})` : ''}`)
       .join(' · ');
-    bars(f.histogram, terms.classes.filter((c) => classes[c]).map((c) => [c, classes[c]]));
-    const timed = rows.filter((r) => r.status !== null || r.opaque);
-    bars(f.latency, LATENCY_BINS.map((hi, i) => {
-      const lo = i ? LATENCY_BINS[i - 1] : 0;
-      return [hi === Infinity ? `≥ ${ms(lo)}` : `< ${ms(hi)}`, timed.filter((r) => r.ms >= lo && r.ms < hi).length];
-    }));
+    if (v.histogram) bars(v.histogram, terms.classes.filter((c) => classes[c]).map((c) => [c, classes[c]]));
+    if (v.latency) {
+      const timed = rows.filter((r) => r.status !== null || r.opaque);
+      bars(v.latency, LATENCY_BINS.map((hi, i) => {
+        const lo = i ? LATENCY_BINS[i - 1] : 0;
+        return [hi === Infinity ? `≥ ${ms(lo)}` : `< ${ms(hi)}`, timed.filter((r) => r.ms >= lo && r.ms < hi).length];
+      }));
+    }
   }
 
-  /** Exports with the fields Rust serializes, in its order. */
   function exportRows() {
     const cols = terms.resultFields;
     /** @type {Record<string, unknown>[]} */
     const plain = rows.map((r) => Object.fromEntries(cols.map((c) => [c, /** @type {Record<string, unknown>} */ (r)[c]])));
-    download(f.csv, 'links.csv', toCSV(plain, cols), 'text/csv');
-    download(f.json, 'links.json', JSON.stringify(plain, null, 2), 'application/json');
+    download(v.csv, `${name}.csv`, toCSV(plain, cols), 'text/csv');
+    download(v.json, `${name}.json`, JSON.stringify(plain, null, 2), 'application/json');
   }
 
-  /** Clears the results; returns the callback that shows each result as it completes. */
-  function begin() {
-    rows = [];
-    sortBy = null;
-    f.table.replaceChildren();
-    f.summary.textContent = '';
-    const t0 = performance.now();
-    /** @type {ReturnType<typeof setTimeout> | 0} */
-    let frame = 0;
-    return (/** @type {import('../types.js').LinkResult} */ r) => {
-      rows.push({ ...r, done: rows.length + 1, at: performance.now() - t0 });
-      if (!sortBy) f.table.append(row(rows.at(-1)));
-      // Totals redrawn at most every 100 ms, so 10,000 results stay cheap.
-      if (!frame) frame = setTimeout(() => { frame = 0; summarise(); }, 100);
-    };
-  }
-
-  /** @param {import('../types.js').ParsedList} list */
-  function reportList(list) {
-    f.report.replaceChildren(...list.rejected.map((r) => el('li', {}, r.line ? `line ${r.line}: ` : '', el('code', {}, r.text), r.text ? ` — ${r.reason}` : r.reason)));
-    f.report.hidden = !list.rejected.length;
-  }
-
-  /** @returns {{concurrency: number, timeoutMs?: string, mode: 'cors' | 'no-cors', retries?: string, perHost?: string, method: 'get' | 'head-then-get'}} */
-  function options() {
-    return {
-      concurrency: Number(f.concurrency.value), timeoutMs: optional(f.timeout), mode: f.mode.value,
-      retries: optional(f.retries), perHost: optional(f.perHost), method: f.method.value,
-    };
-  }
-
-  /**
-   * One guarded run of the panel (Run and Run census wait, Stop is live); the table
-   * and its exports end on what came back, even after an error.
-   * @template T
-   * @param {(onResult: (r: import('../types.js').LinkResult) => void) => Promise<T>} job
-   */
-  const guarded = (job) => runGuarded({ ...f, also: [f.censusRun] }, async () => {
-    const onResult = begin();
-    try {
-      return await job(onResult);
-    } finally {
+  return {
+    /** Clears the results; returns the callback that shows each result as it completes. */
+    begin() {
+      rows = [];
+      sortBy = null;
+      v.table.replaceChildren();
+      v.totals.textContent = '';
+      const t0 = performance.now();
+      /** @type {ReturnType<typeof setTimeout> | 0} */
+      let frame = 0;
+      return (/** @type {import('../types.js').LinkResult} */ r) => {
+        rows.push({ ...r, done: rows.length + 1, at: performance.now() - t0 });
+        if (!sortBy) v.table.append(row(rows.at(-1)));
+        // Totals redrawn at most every 100 ms, so 10,000 results stay cheap.
+        if (!frame) frame = setTimeout(() => { frame = 0; summarise(); }, 100);
+      };
+    },
+    /** The totals and exports on the final results. */
+    finish() {
       summarise();
       exportRows();
-    }
-  });
-
-  const run = () => guarded(async (onResult) => {
-    const list = await lab.parseLinks(f.urls.value);
-    reportList(list);
-    const r = await lab.links({ urls: list.urls, onResult, ...options() });
-    f.summary.replaceChildren(el('b', {}, `${count(r.results.length)} links in ${ms(r.elapsedMs)}`),
-      ` with at most ${f.concurrency.value} in flight${list.rejected.length ? `; ${list.rejected.length} line${list.rejected.length > 1 ? 's' : ''} left out (see above)` : ''}.`);
-    return r;
-  });
-
-  const runCensus = () => guarded(async (onResult) => {
-    const o = options();
-    try {
-      const r = await lab.census({ pages: Number(f.censusPages.value) || 10, live: f.censusLive.checked, mode: 'no-cors', concurrency: o.concurrency, timeoutMs: o.timeoutMs === undefined ? undefined : Number(o.timeoutMs), onResult, onStage: (s) => { f.censusStatus.textContent = s; } });
-      reportList(r.list);
-      const left = r.list.rejected.length;
-      f.censusStatus.textContent = `${r.pages.length} pages, ${r.links} external links: ${r.list.urls.length} checked in no-cors mode${left ? `, ${left} left out (duplicates or not http(s))` : ''}.`;
-      f.summary.replaceChildren(el('b', {}, `${count(r.check.results.length)} links in ${ms(r.check.elapsedMs)}`), ` with at most ${o.concurrency} in flight.`);
-      return r;
-    } catch (e) {
-      f.censusStatus.textContent = '';
-      throw e;
-    }
-  });
-
-  f.run.addEventListener('click', run);
-  f.censusRun.addEventListener('click', runCensus);
-  f.stop.addEventListener('click', () => lab.stop('links'));
-  const sweep = concurrencySweep(lab, $('#links-sweep', root), terms.maxConcurrency);
-  return { run, runCensus, sweep };
+    },
+  };
 }
 
 /**
@@ -234,9 +261,9 @@ function concurrencySweep(lab, host, maxConcurrency) {
   const list = el('input', { value: '1, 5, 10, 100', size: 16, 'aria-label': 'concurrency values' });
   const n = el('input', { value: '60', size: 5, inputmode: 'numeric', 'aria-label': 'links' });
   const delay = el('input', { value: '100', size: 5, inputmode: 'numeric', 'aria-label': 'delay' });
-  const run = el('button.run', {}, 'Sweep');
-  const status = el('p.stats');
-  const error = el('p.error', { hidden: true });
+  const run = el('button.run', { 'aria-label': 'Sweep concurrency' }, 'Sweep');
+  const status = el('p.stats', { 'aria-live': 'polite' });
+  const error = el('p.error', { hidden: true, role: 'alert' });
   const body = el('tbody');
   const table = el('table.results', {}, el('thead', {}, el('tr', {}, ...['C', 'one host', 'spread over 16 hosts', 'ideal ⌈N/C⌉ × delay'].map((h) => el('th', {}, h)))), body);
   const chart = el('div.chart');

@@ -1,10 +1,10 @@
 // Coin mining panel: run the miner on a pool, watch its counters live, list coins as
 // they are found, see each worker's tasks on a timeline, sweep the pool size.
 import { $, el, ms, count, rate, runGuarded, bindRange, optional, copy } from './dom.js';
-import { drawTimeline, timelineCaption } from './timeline.js';
+import { showTimeline } from './timeline.js';
 import { sweepPanel } from './sweep-panel.js';
 import { resourcesPanel } from './resources.js';
-import { median } from './sweep-math.js';
+import { spread } from './sweep-math.js';
 import { traceFromSpans, traceDownload } from './trace.js';
 
 /** Timed runs per sweep point; the median is shown. */
@@ -26,6 +26,8 @@ export function minePanel(lab, root) {
     timeline: $('#mine-timeline', root), caption: $('#mine-timeline-caption', root),
     verify: $('#verify-text', root), verdict: $('#verify-out', root),
   };
+  // Errors name their argument; these are the inputs they can be about.
+  f.fields = { workers: f.workers, mode: f.mode, start: f.start, count: f.count, coins: f.coins, timeBudgetMs: f.budget };
   f.workers.max = String(maxWorkers);
   f.workers.value = String(Math.min(navigator.hardwareConcurrency || 2, maxWorkers));
   f.count.value = String(terms.defaultCount);
@@ -67,13 +69,16 @@ export function minePanel(lab, root) {
       );
       f.summary.replaceChildren(
         el('b', {}, `${count(r.hashes)} hashes in ${ms(r.elapsedMs)}`),
-        ` = ${mhs.toFixed(2)} M hashes/s on ${r.workers} worker${r.workers > 1 ? 's' : ''} (${(mhs / r.workers).toFixed(2)} per worker). `,
+        ` = ${mhs.toFixed(2)} M hashes/s on ${r.workers} worker${r.workers > 1 ? 's' : ''} (${(mhs / r.workers).toFixed(2)} M hashes/s per worker). `,
         `${r.coins.length} coin${r.coins.length === 1 ? '' : 's'}. Ended: ${r.ended}. `,
-        r.poolReused ? 'Pool reused (already running).' : `Pool start: ${ms(r.poolStartMs)}, not counted in the time above.`,
+        r.poolReused ? 'Pool reused (already running).'
+          : `Pool start: ${ms(r.poolStartMs)}${r.warmUpMs ? `, of which ${ms(r.warmUpMs)} warming the compiled code up` : ''}; not counted in the time above.`,
       );
       if (r.ended === 'complete') f.bar.value = 1;
-      const t = drawTimeline(f.timeline, r.spans, r.workers);
-      f.caption.textContent = `${timelineCaption(t, `tasks of ${count(terms.taskCandidates)} candidates`)}${r.spansDropped ? ` (${count(r.spansDropped)} later tasks not drawn)` : ''}`;
+      showTimeline(f.timeline, f.caption, r.spans, r.workers, {
+        name: 'Mining timeline', what: `tasks of ${count(terms.taskCandidates)} candidates`, spanMs: r.elapsedMs,
+        extra: r.spansDropped ? ` ${count(r.spansDropped)} later tasks are not drawn nor counted.` : '',
+      });
       traceDownload($('#mine-trace', root), `mining-${r.workers}-workers.json`, traceFromSpans(r.spans, 'task', { process: `mining, ${r.workers} workers` }));
       return r;
     } finally {
@@ -81,9 +86,12 @@ export function minePanel(lab, root) {
     }
   });
 
-  /** @param {import('../types.js').Coin} c */
+  /**
+   * A coin's row; the coin itself is a button that copies it (keyboard too).
+   * @param {import('../types.js').Coin} c
+   */
   function coinRow(c) {
-    const text = el('code.coin', { title: 'click to copy' }, c.text);
+    const text = el('button.coin', { type: 'button', title: 'copy this coin', 'aria-label': `copy coin ${c.text}` }, el('code', {}, c.text));
     text.addEventListener('click', () => copy(c.text, text));
     return el('tr', {}, el('td.num', {}, c.nonce ?? '–'), el('td', {}, text), el('td', {}, el('code', {}, c.md5)), el('td.num', {}, c.worker));
   }
@@ -97,7 +105,8 @@ export function minePanel(lab, root) {
     if (!live || !p || p.kind !== 'mine') return;
     const now = performance.now();
     if (p.starting) {
-      f.stats.textContent = `starting ${f.workers.value} workers… ${ms(now - live.t0)}`;
+      const n = Number(f.workers.value);
+      f.stats.textContent = `starting ${n} worker${n > 1 ? 's' : ''} and warming them up… ${ms(now - live.t0)}`;
       return;
     }
     if (!live.last) live.last = { t: now, hashes: p.hashes, perWorker: p.perWorkerHashes, started: now };
@@ -125,22 +134,28 @@ export function minePanel(lab, root) {
       el('span', { title: `a candidate is a coin with probability 1/${count(terms.coinOdds)}` }, `next coin in ~${ms(nextCoin)} at this rate`),
       el('span', {}, `${ms(now - live.last.started)} elapsed`),
     );
-    drawWorkers(live.perWorker, live.rate);
+    drawWorkers(live.perWorker);
   }
 
   /**
+   * Each worker's rate as a labelled bar: its number in M hashes/s and its share of
+   * the sum of the workers' rates (so the shares add up to 100%).
    * @param {number[]} rates
-   * @param {number} total
    */
-  function drawWorkers(rates, total) {
+  function drawWorkers(rates) {
     const max = Math.max(...rates, 1);
+    const sum = rates.reduce((a, b) => a + b, 0);
     if (f.perWorker.children.length !== rates.length) {
-      f.perWorker.replaceChildren(...rates.map((_, i) => el('div.wbar', { title: `worker ${i}` }, el('span'))));
+      f.perWorker.replaceChildren(...rates.map((_, i) => el('div.wbar', {}, el('span.fill'), el('span.wlabel', {}, `w${i}`), el('span.wrate'))));
     }
     rates.forEach((r, i) => {
       const bar = f.perWorker.children[i];
-      bar.firstChild.style.height = `${(100 * r) / max}%`;
-      bar.title = `worker ${i}: ${rate(r)} (${total ? ((100 * r) / total).toFixed(0) : 0}% of the total)`;
+      const share = sum ? (100 * r) / sum : 0;
+      bar.querySelector('.fill').style.height = `${(100 * r) / max}%`;
+      bar.querySelector('.wrate').textContent = (r / 1e6).toFixed(1);
+      bar.setAttribute('aria-label', `worker ${i}: ${(r / 1e6).toFixed(2)} M hashes/s, ${share.toFixed(0)}% of the total`);
+      bar.setAttribute('role', 'img');
+      bar.title = `worker ${i}: ${rate(r)} (${share.toFixed(0)}% of the total)`;
     });
   }
 
@@ -156,31 +171,52 @@ export function minePanel(lab, root) {
     f.verdict.className = v.coin ? 'verdict ok' : 'verdict';
   }
 
+  /** What the mining sweep measures in the selected mode, e.g. "16,777,216 random candidates". */
+  const sweepWhat = () => `${count(SWEEP_COUNT)} ${f.mode.value === 'random' ? 'random candidates' : 'nonces'}`;
+  /** The mode of the sweep under way: read from the select as it begins, kept to its end. */
+  let sweepMode = /** @type {'nonce' | 'random'} */ ('nonce');
+
   /**
-   * Sweep point: a warm-up run so the module is tiered up, then the median of
-   * SWEEP_REPS timed runs, with their spread.
+   * Sweep point, in the mode selected: a warm-up run so the module is tiered up (on a
+   * pool started for it, so its start is measured), then the median of SWEEP_REPS
+   * timed runs, with their spread.
    * @param {number} workers
    */
   async function sweepPoint(workers) {
-    const warm = await lab.mine({ workers, count: SWEEP_COUNT / 8 });
-    if (warm.ended !== 'complete') return null;
-    const runs = [];
-    for (let i = 0; i < SWEEP_REPS; i++) {
-      const r = await lab.mine({ workers, count: SWEEP_COUNT });
-      if (r.ended !== 'complete') return null;
-      runs.push(r);
+    const mode = sweepMode;
+    const warmUp = () => lab.mine({ workers, mode, count: SWEEP_COUNT / 8 });
+    let warm = await warmUp();
+    if (warm.poolReused && warm.ended === 'complete') {
+      // Already running at this size (the panel's last run): start it afresh, so the
+      // point has a pool start for its end-to-end time.
+      await lab.startPool(workers === 1 ? 2 : 1);
+      warm = await warmUp();
     }
-    const t = median(runs.map((r) => r.elapsedMs));
-    const times = runs.map((r) => r.elapsedMs);
+    if (warm.ended !== 'complete') return null;
+    const times = [];
+    for (let i = 0; i < SWEEP_REPS; i++) {
+      const r = await lab.mine({ workers, mode, count: SWEEP_COUNT });
+      if (r.ended !== 'complete') return null;
+      times.push(r.elapsedMs);
+    }
+    const s = spread(times);
     return {
-      ms: t, poolStartMs: warm.poolStartMs, hashes: SWEEP_COUNT, mhs: SWEEP_COUNT / t / 1000, runs: SWEEP_REPS,
-      minMs: Math.min(...times), maxMs: Math.max(...times), rate: `${(SWEEP_COUNT / t / 1000).toFixed(2)} M/s`,
+      ms: s.median, minMs: s.min, maxMs: s.max, runs: s.runs, poolStartMs: warm.poolStartMs,
+      mode, hashes: SWEEP_COUNT, mhs: SWEEP_COUNT / s.median / 1000, rate: `${(SWEEP_COUNT / s.median / 1000).toFixed(2)} M/s`,
     };
   }
 
-  const sweep = sweepPanel($('#mine-sweep', root), {
-    title: `Worker sweep: ${count(SWEEP_COUNT)} nonces at each N, median of ${SWEEP_REPS} runs`, unit: 'hash rate', maxWorkers,
-    columns: ['hashes', 'mhs', 'runs', 'minMs', 'maxMs'],
+  const sweep = sweepPanel($('#mine-sweep', root), { name: 'mining',
+    title: () => `Worker sweep: ${sweepWhat()} at each N, median of ${SWEEP_REPS} runs`,
+    note: () => (f.mode.value === 'random'
+      ? 'It runs the mode selected above: random, 50 freshly drawn digits per candidate, which is slower than nonce mode.'
+      : 'It runs the mode selected above: nonce, a 50-digit counter stepped by one. Random mode draws 50 digits per candidate and runs slower.'),
+    describe: () => {
+      sweepMode = f.mode.value === 'random' ? 'random' : 'nonce';
+      return sweepWhat();
+    },
+    watch: [f.mode], repeats: SWEEP_REPS, unit: 'hash rate', maxWorkers,
+    columns: ['mode', 'hashes', 'mhs'],
     runAt: (n) => sweepPoint(n), stop: () => lab.stop('mine'),
   });
   const resources = resourcesPanel(lab, $('#mine-resources', root), maxWorkers);

@@ -1,7 +1,8 @@
 // Primes panel: map a primality test over a list on the pool, with a chunk size,
 // and show which worker ran each number, and when.
 import { $, el, ms, count, runGuarded, bindRange, optional } from './dom.js';
-import { drawTimeline, timelineCaption } from './timeline.js';
+import { showTimeline } from './timeline.js';
+import { spread } from './sweep-math.js';
 import { sweepPanel } from './sweep-panel.js';
 import { traceFromSpans, traceDownload } from './trace.js';
 
@@ -47,6 +48,8 @@ export function primesPanel(lab, root) {
     stats: $('#primes-stats', root), source: $('#primes-source', root), rangeStart: $('#primes-range-start', root),
     rangeSize: $('#primes-range-size', root), timeline: $('#primes-timeline', root), caption: $('#primes-timeline-caption', root),
   };
+  // Errors name their argument (numbers[3], chunksize, …); these are the inputs they can be about.
+  f.fields = { workers: f.workers, numbers: f.numbers, chunksize: f.chunksize, algorithm: f.algorithm, 'range start': f.rangeStart, 'range size': f.rangeSize };
   f.workers.max = String(maxWorkers);
   f.workers.value = String(Math.min(navigator.hardwareConcurrency || 2, maxWorkers));
   f.chunksize.placeholder = String(terms.defaultChunksize);
@@ -71,6 +74,12 @@ export function primesPanel(lab, root) {
   }
 
   const run = () => runGuarded(f, async () => {
+    // A new run, refused or not, clears the last one's results: nothing stale stays.
+    f.table.replaceChildren();
+    f.caption.textContent = '';
+    f.stats.textContent = '';
+    const ctx = f.timeline.getContext('2d');
+    ctx?.clearRect(0, 0, f.timeline.width, f.timeline.height);
     f.summary.textContent = 'starting the pool…';
     try {
       const opts = options();
@@ -95,7 +104,9 @@ export function primesPanel(lab, root) {
         r.stopped ? 'Stopped. ' : '',
         r.poolReused ? 'Pool reused.' : `Pool start: ${ms(r.poolStartMs)}, not counted.`,
       );
-      f.caption.textContent = timelineCaption(drawTimeline(f.timeline, r.spans, r.workers), `chunks of ${r.chunksize}`);
+      const chunks = r.spans.length === 1 ? 'chunk' : 'chunks';
+      const what = r.chunksize === 1 ? `${chunks} of one number` : `${chunks} of up to ${count(r.chunksize)} numbers`;
+      showTimeline(f.timeline, f.caption, r.spans, r.workers, { name: 'Primes timeline', what, spanMs: r.elapsedMs });
       traceDownload($('#primes-trace', root), `primes-${r.workers}-workers.json`, traceFromSpans(r.spans, 'chunk', { process: `primes, ${r.workers} workers, chunk size ${r.chunksize}` }));
       return r;
     } finally {
@@ -111,15 +122,40 @@ export function primesPanel(lab, root) {
       : `${count(p.items)} of ${count(live.total)} tested · ${ms(performance.now() - live.t0)}`;
   }
 
-  const sweep = sweepPanel($('#primes-sweep', root), {
-    title: 'Worker sweep: these numbers, this chunk size and algorithm, at each N', unit: 'numbers/s', maxWorkers,
-    columns: ['numbers'],
+  /** Timed runs per sweep point; the median is shown. */
+  const SWEEP_REPS = 3;
+  /** The options of the sweep under way, read as it begins and kept to its end. */
+  /** @type {import('../types.js').PrimesOptions | null} */
+  let sweepOptions = null;
+  const sweep = sweepPanel($('#primes-sweep', root), { name: 'primes',
+    title: `Worker sweep: these numbers, this chunk size and algorithm, at each N, median of ${SWEEP_REPS} runs`, unit: 'numbers/s', maxWorkers,
+    repeats: SWEEP_REPS, columns: ['numbers', 'chunksize', 'algorithm'],
+    describe: () => {
+      sweepOptions = options();
+      const o = sweepOptions;
+      return `${count(o.numbers.length)} number${o.numbers.length === 1 ? '' : 's'}, chunk size ${o.chunksize ?? terms.defaultChunksize}, ${o.algorithm}`;
+    },
     runAt: async (n) => {
-      const opts = { ...options(), workers: n };
-      const warm = await lab.primes(opts); // warm-up: tier the module up on this pool
-      const r = await lab.primes(opts);
-      if (warm.stopped || r.stopped) return null;
-      return { ms: r.elapsedMs, poolStartMs: warm.poolStartMs, numbers: r.results.length, rate: count(Math.round(r.results.length / (r.elapsedMs / 1000))) };
+      const opts = { ...(sweepOptions ?? options()), workers: n };
+      // Warm-up: tier the module up on this pool, started for it so its start is measured.
+      let warm = await lab.primes(opts);
+      if (warm.poolReused && !warm.stopped && !warm.cancelled) {
+        await lab.startPool(n === 1 ? 2 : 1);
+        warm = await lab.primes(opts);
+      }
+      if (warm.cancelled || warm.stopped) return null;
+      const runs = [];
+      for (let i = 0; i < SWEEP_REPS; i++) {
+        const r = await lab.primes(opts);
+        if (r.cancelled || r.stopped) return null;
+        runs.push(r);
+      }
+      const s = spread(runs.map((r) => r.elapsedMs));
+      const numbers = runs[0].results.length;
+      return {
+        ms: s.median, minMs: s.min, maxMs: s.max, runs: s.runs, poolStartMs: warm.poolStartMs,
+        numbers, chunksize: runs[0].chunksize, algorithm: runs[0].algorithm, rate: count(Math.round(numbers / (s.median / 1000))),
+      };
     },
     stop: () => lab.stop('primes'),
   });

@@ -1,65 +1,234 @@
 // A Gantt view of a run: one row per worker, one bar per task or chunk, from its
 // start to its end. Gaps are idle time; ragged right ends are load imbalance.
-import { ms } from './dom.js';
+// Above MAX_ROWS workers a row stands for a group of workers and its height at each
+// moment shows how many of them were busy, so 100 workers still read as rows, not as
+// a grey smear of 2-pixel lines. The canvas is an image (role="img") named by a summary
+// sentence, with a table of each worker's figures in a <details> beside it, and it is
+// drawn again when its container changes width.
+import { el, ms, count } from './dom.js';
 
 const PALETTE = ['#2f6fdd', '#5b8def', '#23824a', '#4caf73', '#d9822b', '#e9a15a'];
+const INK = '#1d232a';
+const MUTED = '#5f6b76';
+const ROW_BG = '#f1f2ee';
+const AXIS_H = 22;
+/** Workers drawn one to a row; past this they are grouped. */
+export const MAX_ROWS = 24;
 
 /**
- * Draws `spans` ({worker, startMs, endMs, items}) for `workers` rows on `canvas`;
- * returns per-worker busy time and the run's span, for the caption.
+ * How the rows are laid out for `workers`: one worker a row up to MAX_ROWS, else
+ * groups of `group` consecutive workers (the last may be smaller), about 20 rows.
+ * @param {number} workers
  */
-export function drawTimeline(canvas, spans, workers) {
-  const rowH = Math.max(2, Math.min(18, Math.floor(260 / workers)));
-  const labelW = workers > 32 ? 0 : 64;
-  const cssW = canvas.parentElement.clientWidth || 900;
-  const cssH = rowH * workers + 24;
+export function timelineRows(workers) {
+  const group = workers <= MAX_ROWS ? 1 : Math.ceil(workers / 20);
+  return { group, rows: Math.ceil(workers / group) };
+}
+
+/**
+ * Busy time per worker over the run: the union of its spans (so overlapping spans are
+ * not counted twice), clipped to [0, end], where end is the run's span: the later of
+ * `spanMs` and the last span's end. Each busy[w] / endMs is in [0, 1].
+ * @param {{worker: number, startMs: number, endMs: number}[]} spans
+ * @param {number} workers
+ * @param {number} [spanMs]  the run's own elapsed time, when known
+ */
+export function busyByWorker(spans, workers, spanMs = 0) {
+  let end = Math.max(1e-3, Number.isFinite(spanMs) ? spanMs : 0);
+  for (const s of spans) if (s.endMs > end) end = s.endMs;
+  /** @type {[number, number][][]} */
+  const per = Array.from({ length: workers }, () => []);
+  const tasks = new Array(workers).fill(0);
+  for (const s of spans) {
+    if (!(s.worker >= 0 && s.worker < workers)) continue;
+    tasks[s.worker]++;
+    const a = Math.max(0, s.startMs);
+    const b = Math.min(end, s.endMs);
+    if (b > a) per[s.worker].push([a, b]);
+  }
+  const busy = per.map((iv) => {
+    iv.sort((x, y) => x[0] - y[0]);
+    let sum = 0;
+    let [ca, cb] = [-Infinity, -Infinity];
+    for (const [a, b] of iv) {
+      if (a > cb) {
+        if (cb > ca) sum += cb - ca;
+        [ca, cb] = [a, b];
+      } else if (b > cb) cb = b;
+    }
+    if (cb > ca) sum += cb - ca;
+    return sum;
+  });
+  return { busy, endMs: end, tasks: tasks.reduce((a, b) => a + b, 0), perWorkerTasks: tasks };
+}
+
+/** The last drawing of each canvas, redrawn when its container's width changes. */
+const shown = new WeakMap();
+
+/**
+ * Draws `spans` ({worker, startMs, endMs, items}) for `workers` rows on `canvas`, at
+ * its container's width; returns per-worker busy time and the run's span, for the
+ * caption.
+ * @param {HTMLCanvasElement} canvas
+ * @param {import('../types.js').Span[]} spans
+ * @param {number} workers
+ * @param {{spanMs?: number}} [opts]  spanMs: the run's elapsed time, the time axis's end
+ */
+export function drawTimeline(canvas, spans, workers, { spanMs } = {}) {
+  const t = busyByWorker(spans, workers, spanMs);
+  const { group, rows } = timelineRows(workers);
+  const end = t.endMs;
+  const rowH = Math.max(14, Math.min(24, Math.floor(320 / rows)));
+  const cssW = Math.max(240, canvas.parentElement?.clientWidth || 900);
+  const cssH = rowH * rows + AXIS_H;
   const dpr = devicePixelRatio || 1;
-  canvas.width = cssW * dpr;
-  canvas.height = cssH * dpr;
+  canvas.width = Math.round(cssW * dpr);
+  canvas.height = Math.round(cssH * dpr);
   canvas.style.width = `${cssW}px`;
   canvas.style.height = `${cssH}px`;
   const ctx = canvas.getContext('2d');
-  ctx.scale(dpr, dpr);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, cssW, cssH);
-  const end = Math.max(1e-3, ...spans.map((s) => s.endMs));
-  const plotW = cssW - labelW - 8;
-  const x = (t) => labelW + (t / end) * plotW;
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
 
-  // Time axis.
-  ctx.fillStyle = '#5f6b76';
-  ctx.font = '11px system-ui';
+  /** @param {number} r */
+  const rowLabel = (r) => {
+    const w0 = r * group;
+    const w1 = Math.min(workers, w0 + group) - 1;
+    let b = 0;
+    for (let w = w0; w <= w1; w++) b += t.busy[w];
+    const share = Math.round((100 * b) / ((w1 - w0 + 1) * end));
+    return `${w1 > w0 ? `w${w0}–${w1}` : `w${w0}`} ${share}%`;
+  };
+  const labels = Array.from({ length: rows }, (_, r) => rowLabel(r));
+  const labelW = Math.ceil(Math.max(...labels.map((l) => ctx.measureText(l).width))) + 10;
+  const plotW = Math.max(40, cssW - labelW - 10);
+  /** @param {number} ms_ */
+  const x = (ms_) => labelW + (Math.min(end, Math.max(0, ms_)) / end) * plotW;
+
+  // Rows, labels, and the time axis with its grid.
+  for (let r = 0; r < rows; r++) {
+    ctx.fillStyle = ROW_BG;
+    ctx.fillRect(labelW, r * rowH, plotW, rowH - 2);
+    ctx.fillStyle = INK;
+    ctx.fillText(labels[r], 2, r * rowH + (rowH - 2) / 2);
+  }
+  ctx.textBaseline = 'alphabetic';
   for (let i = 0; i <= 4; i++) {
-    const t = (end * i) / 4;
-    ctx.fillText(ms(t), Math.min(x(t), cssW - 40), cssH - 6);
+    const tx = x((end * i) / 4);
+    ctx.fillStyle = '#d9dcd6';
+    ctx.fillRect(Math.round(tx), 0, 1, rows * rowH);
+    ctx.fillStyle = MUTED;
+    const text = ms((end * i) / 4);
+    const w = ctx.measureText(text).width;
+    ctx.fillText(text, Math.min(Math.max(labelW, tx - w / 2), cssW - w - 2), cssH - 6);
   }
-  const busy = new Array(workers).fill(0);
-  const tasks = new Array(workers).fill(0);
-  for (let w = 0; w < workers; w++) {
-    if (rowH >= 10) {
-      ctx.fillStyle = '#f1f2ee';
-      ctx.fillRect(labelW, w * rowH, plotW, rowH - 1);
+
+  if (group === 1) {
+    const nth = new Array(workers).fill(0);
+    for (const s of spans) {
+      if (!(s.worker >= 0 && s.worker < workers)) continue;
+      ctx.fillStyle = PALETTE[(nth[s.worker]++ % 2) + 2 * (s.worker % 3)];
+      const x0 = x(s.startMs);
+      ctx.fillRect(x0, s.worker * rowH, Math.max(1, x(s.endMs) - x0), rowH - 2);
+    }
+  } else {
+    // Each row: how many of its workers were busy, in bins of 2 CSS pixels.
+    const bins = Math.max(1, Math.floor(plotW / 2));
+    const binMs = end / bins;
+    const occ = Array.from({ length: rows }, () => new Float64Array(bins));
+    for (const s of spans) {
+      if (!(s.worker >= 0 && s.worker < workers)) continue;
+      const row = occ[Math.floor(s.worker / group)];
+      const a = Math.max(0, s.startMs);
+      const b = Math.min(end, s.endMs);
+      for (let i = Math.floor(a / binMs); i < bins && i * binMs < b; i++) {
+        row[i] += Math.max(0, Math.min(b, (i + 1) * binMs) - Math.max(a, i * binMs));
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      const size = Math.min(workers, (r + 1) * group) - r * group;
+      ctx.fillStyle = PALETTE[2 * (r % 2)];
+      for (let i = 0; i < bins; i++) {
+        const share = Math.min(1, occ[r][i] / (binMs * size));
+        if (share <= 0) continue;
+        const h = share * (rowH - 2);
+        ctx.fillRect(labelW + (i * plotW) / bins, r * rowH + rowH - 2 - h, plotW / bins + 0.5, h);
+      }
     }
   }
-  for (const s of spans) {
-    if (s.worker >= workers) continue;
-    ctx.fillStyle = PALETTE[(tasks[s.worker]++ % 2) + 2 * (s.worker % 3)];
-    const x0 = x(s.startMs);
-    ctx.fillRect(x0, s.worker * rowH, Math.max(1, x(s.endMs) - x0), rowH - 1);
-    busy[s.worker] += s.endMs - s.startMs;
-  }
-  if (labelW) {
-    ctx.fillStyle = '#1d232a';
-    for (let w = 0; w < workers; w++) {
-      ctx.fillText(`w${w} ${Math.round((100 * busy[w]) / end)}%`, 2, w * rowH + Math.min(rowH - 3, 12));
-    }
-  }
-  return { busy, endMs: end, tasks: spans.length };
+  return { ...t, group, rows };
 }
 
-/** One line under a timeline: tasks, and how evenly the workers were kept busy. */
-export function timelineCaption({ busy, endMs, tasks }, what) {
-  const shares = busy.map((b) => b / endMs);
+/**
+ * One line under a timeline: tasks, and how evenly the workers were kept busy, as
+ * shares of the run's span.
+ * @param {{busy: number[], endMs: number, tasks: number, group?: number, perWorkerTasks?: number[]}} t
+ * @param {string} what
+ */
+export function timelineCaption({ busy, endMs, tasks, group = 1, perWorkerTasks }, what) {
+  const shares = busy.map((b) => Math.min(1, Math.max(0, b / endMs)));
   const min = Math.min(...shares);
   const max = Math.max(...shares);
-  return `${tasks} ${what} over ${ms(endMs)}; each worker busy ${(100 * min).toFixed(0)}–${(100 * max).toFixed(0)}% of the run.`;
+  const mean = shares.reduce((a, b) => a + b, 0) / (shares.length || 1);
+  const idle = perWorkerTasks ? perWorkerTasks.filter((n) => n === 0).length : 0;
+  const range = shares.length === 1 ? `the worker was busy ${(100 * max).toFixed(0)}%` : `each worker busy ${(100 * min).toFixed(0)}–${(100 * max).toFixed(0)}% (mean ${(100 * mean).toFixed(0)}%)`;
+  return `${count(tasks)} ${what} over ${ms(endMs)}; ${range} of the run.` +
+    `${idle ? ` ${idle} of ${busy.length} workers got no task.` : ''}` +
+    `${group > 1 ? ` Each row is ${group} workers; its height shows how many of them were busy.` : ''}`;
+}
+
+/**
+ * Draws the run on `canvas` and names it: the caption line under it, the canvas's
+ * aria-label, and a table of each worker's figures in a <details> after `caption`. It
+ * is drawn again when its container's width changes.
+ * @param {HTMLCanvasElement} canvas
+ * @param {HTMLElement} caption
+ * @param {import('../types.js').Span[]} spans
+ * @param {number} workers
+ * @param {{what: string, spanMs?: number, extra?: string, name?: string}} opts  what: "tasks of
+ *   65,536 candidates"; extra: a sentence added to the caption; name: "Mining timeline"
+ */
+export function showTimeline(canvas, caption, spans, workers, { what, spanMs, extra = '', name = 'The timeline' }) {
+  const t = drawTimeline(canvas, spans, workers, { spanMs });
+  const line = `${timelineCaption(t, what)}${extra}`;
+  caption.textContent = line;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `${name} of ${workers} worker${workers === 1 ? '' : 's'}: ${line}`);
+
+  let state = shown.get(canvas);
+  if (!state) {
+    const tables = el('div.chart-tables', { tabindex: 0, role: 'group', 'aria-label': `${name}, as a table` });
+    const details = el('details.chart-data', {}, el('summary', {}, `${name}, as a table`), tables);
+    caption.after(details);
+    state = { tables, width: 0, redraw: () => {} };
+    const box = canvas.parentElement;
+    const s = state;
+    new ResizeObserver(() => {
+      const w = box.clientWidth;
+      if (w && w !== s.width) {
+        s.width = w;
+        s.redraw();
+      }
+    }).observe(box);
+    shown.set(canvas, state);
+  }
+  state.width = canvas.parentElement?.clientWidth ?? 0;
+  state.redraw = () => drawTimeline(canvas, spans, workers, { spanMs });
+  const first = new Array(workers).fill(Infinity);
+  const last = new Array(workers).fill(0);
+  for (const s of spans) {
+    if (!(s.worker >= 0 && s.worker < workers)) continue;
+    first[s.worker] = Math.min(first[s.worker], s.startMs);
+    last[s.worker] = Math.max(last[s.worker], s.endMs);
+  }
+  state.tables.replaceChildren(el('table.results.data', {},
+    el('caption', {}, `Each worker over the run's ${ms(t.endMs)}`),
+    el('thead', {}, el('tr', {}, ...['worker', 'bars', 'busy', 'busy share', 'first start', 'last end'].map((h, i) => el(i ? 'th.num' : 'th', { scope: 'col' }, h)))),
+    el('tbody', {}, ...t.busy.map((b, w) => el('tr', {},
+      el('td', {}, `w${w}`), el('td.num', {}, t.perWorkerTasks[w]), el('td.num', {}, ms(b)),
+      el('td.num', {}, `${((100 * b) / t.endMs).toFixed(0)}%`),
+      el('td.num', {}, t.perWorkerTasks[w] ? ms(first[w]) : '–'), el('td.num', {}, t.perWorkerTasks[w] ? ms(last[w]) : '–'))))));
+  return t;
 }
