@@ -182,7 +182,7 @@ function resultsView(terms, v, name) {
 
   // Sortable headers: a button in each, so click, Enter and Space all sort.
   v.head.replaceChildren(...COLUMNS.map(([label, key]) => {
-    const button = el('button.sort', { type: 'button', title: `sort by ${label}` }, label);
+    const button = el('button.sort', { type: 'button', title: `sort by ${label}`, 'aria-label': `Sort ${name === 'census' ? 'census' : 'link check'} results by ${label}` }, label);
     const th = el('th', { scope: 'col' }, button);
     button.addEventListener('click', () => {
       sortBy = { label, key, dir: sortBy?.label === label ? -sortBy.dir : 1 };
