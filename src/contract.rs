@@ -122,8 +122,10 @@ pub struct LinksContract {
     pub default_timeout_ms: u32,
     pub max_timeout_ms: u32,
     pub max_retries: u32,
+    /// The longest `Retry-After` the checker honours.
+    pub max_retry_after_ms: u32,
     /// The fields of each result, in table and export order.
-    pub result_fields: [&'static str; 12],
+    pub result_fields: [&'static str; 13],
     pub classes: [OutcomeClass; 10],
     pub verdicts: [Verdict; 6],
     /// Lists of the lab server's endpoints, the default first.
@@ -155,6 +157,7 @@ pub fn contract() -> Contract {
             default_timeout_ms: links::DEFAULT_TIMEOUT_MS,
             max_timeout_ms: links::MAX_TIMEOUT_MS,
             max_retries: links::MAX_RETRIES,
+            max_retry_after_ms: links::MAX_RETRY_AFTER_MS,
             result_fields: links::RESULT_FIELDS,
             classes: OutcomeClass::ALL,
             verdicts: Verdict::ALL,

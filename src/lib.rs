@@ -36,7 +36,7 @@ pub use executor::{ExecutorJob, ExecutorReport, Preset, TaskSpec, preset, preset
 pub use gil::{Code, GilJob, GilMode, GilReport, LaneInterval, LaneState, ThreadTotals, Workload, countdown, run_gil};
 pub use links::{
     FetchMode, LinkError, LinkResult, LinksJob, Method, Outcome, OutcomeClass, ParsedList, Scheduler, Verdict,
-    classify, fetchable, host_key, parse_list, retry_delay_ms,
+    classify, fetchable, host_key, parse_list, retry_delay_ms, retry_wait_ms,
 };
 pub use mining::{
     COIN_LEN, Coin, Ended, MineJob, MineMode, MineReport, WarmUp, md5_hex, mine, mine_here, verify, warm_up,

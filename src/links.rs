@@ -28,6 +28,8 @@ pub enum Outcome {
         bytes: u64,
         /// Redirects were followed to get here.
         redirected: bool,
+        /// `Retry-After` in seconds, where the answer sent one (with 429 or 503, say).
+        retry_after_s: Option<u32>,
     },
     /// A `no-cors` answer: the server answered, but the browser hides its status and
     /// body. Reachable, nothing more is known.
@@ -170,12 +172,27 @@ pub struct LinkResult {
     pub ms: f64,
     /// Requests made for this entry (retries included; HEAD then GET counts as one).
     pub attempts: u32,
+    /// Time spent waiting between attempts (back-off, or what `Retry-After` asked).
+    pub waited_ms: f64,
 }
 
 /// The fields of a serialized [`LinkResult`], in order: the page's table and its CSV
 /// and JSON exports take their columns from here.
-pub const RESULT_FIELDS: [&str; 12] =
-    ["index", "url", "class", "verdict", "ok", "status", "bytes", "ms", "error", "redirected", "opaque", "attempts"];
+pub const RESULT_FIELDS: [&str; 13] = [
+    "index",
+    "url",
+    "class",
+    "verdict",
+    "ok",
+    "status",
+    "bytes",
+    "ms",
+    "error",
+    "redirected",
+    "opaque",
+    "attempts",
+    "waitedMs",
+];
 
 /// A result as the page receives it: the outcome spelled out, with the class and the
 /// verdict Rust decided, so the page re-derives nothing.
@@ -194,6 +211,7 @@ struct LinkResultOut<'a> {
     redirected: bool,
     opaque: bool,
     attempts: u32,
+    waited_ms: f64,
 }
 
 impl Serialize for LinkResult {
@@ -216,6 +234,7 @@ impl Serialize for LinkResult {
             redirected,
             opaque: o == Outcome::Opaque,
             attempts: self.attempts,
+            waited_ms: self.waited_ms,
         }
         .serialize(s)
     }
@@ -223,11 +242,32 @@ impl Serialize for LinkResult {
 
 impl LinkResult {
     pub fn new(url: String, index: usize, outcome: Outcome, ms: f64) -> Self {
-        LinkResult { url, index, outcome, ms, attempts: 1 }
+        LinkResult { url, index, outcome, ms, attempts: 1, waited_ms: 0.0 }
     }
 
     pub fn failed(url: String, index: usize, error: LinkError, ms: f64) -> Self {
         Self::new(url, index, Outcome::Failed(error), ms)
+    }
+}
+
+/// The longest wait a `Retry-After` is honoured for: past it the checker waits this
+/// long, its own budget, and says so in `waitedMs`.
+pub const MAX_RETRY_AFTER_MS: u32 = 30_000;
+
+/// Milliseconds to wait before retry number `attempt` (from 1): the back-off, or what
+/// the server's `Retry-After` asked if that is longer, up to [`MAX_RETRY_AFTER_MS`].
+pub fn retry_wait_ms(attempt: u32, retry_after_s: Option<u32>) -> u32 {
+    let asked = retry_after_s.map_or(0, |s| s.saturating_mul(1000).min(MAX_RETRY_AFTER_MS));
+    retry_delay_ms(attempt).max(asked)
+}
+
+impl Outcome {
+    /// The `Retry-After` an answer carried, in seconds.
+    pub fn retry_after_s(&self) -> Option<u32> {
+        match *self {
+            Outcome::Answered { retry_after_s, .. } => retry_after_s,
+            _ => None,
+        }
     }
 }
 
@@ -525,7 +565,7 @@ mod tests {
     }
 
     fn answered(status: u16) -> Outcome {
-        Outcome::Answered { status, bytes: 0, redirected: false }
+        Outcome::Answered { status, bytes: 0, redirected: false, retry_after_s: None }
     }
 
     #[test]
@@ -562,9 +602,10 @@ mod tests {
         let r = LinkResult {
             url: "http://a.localhost/x".into(),
             index: 4,
-            outcome: Outcome::Answered { status: 200, bytes: 12, redirected: true },
+            outcome: Outcome::Answered { status: 200, bytes: 12, redirected: true, retry_after_s: None },
             ms: 3.5,
             attempts: 2,
+            waited_ms: 250.0,
         };
         let v = serde_json::to_value(&r).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
@@ -573,7 +614,7 @@ mod tests {
         assert_eq!(keys, want, "serde_json sorts keys; the same set either way");
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
-            r#"{"index":4,"url":"http://a.localhost/x","class":"2xx","verdict":"ok","ok":true,"status":200,"bytes":12,"ms":3.5,"error":null,"redirected":true,"opaque":false,"attempts":2}"#
+            r#"{"index":4,"url":"http://a.localhost/x","class":"2xx","verdict":"ok","ok":true,"status":200,"bytes":12,"ms":3.5,"error":null,"redirected":true,"opaque":false,"attempts":2,"waitedMs":250.0}"#
         );
         let opaque = serde_json::to_value(LinkResult::new("u".into(), 0, Outcome::Opaque, 1.0)).unwrap();
         assert_eq!(
@@ -641,6 +682,17 @@ mod tests {
         assert!(!answered(404).retryable());
         assert!(!Outcome::Failed(LinkError::InvalidUrl).retryable());
         assert!(!Outcome::Opaque.retryable());
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_the_budget() {
+        assert_eq!(retry_wait_ms(1, None), 250);
+        assert_eq!(retry_wait_ms(1, Some(2)), 2000);
+        assert_eq!(retry_wait_ms(4, Some(1)), 2000, "the back-off when it is longer");
+        assert_eq!(retry_wait_ms(1, Some(3600)), MAX_RETRY_AFTER_MS);
+        assert_eq!(retry_wait_ms(1, Some(u32::MAX)), MAX_RETRY_AFTER_MS);
+        let o = Outcome::Answered { status: 503, bytes: 0, redirected: false, retry_after_s: Some(1) };
+        assert_eq!((o.retry_after_s(), o.retryable()), (Some(1), true));
     }
 
     #[test]

@@ -44,7 +44,7 @@
  * @property {{defaultCount: number, taskCandidates: number, coinLen: number, coinOdds: number, modes: string[]}} mine
  * @property {{courseList: string[], maxNumbers: number, defaultChunksize: number, algorithms: string[]}} primes
  * @property {{maxUrls: number, maxConcurrency: number, defaultConcurrency: number, defaultTimeoutMs: number,
- *   maxTimeoutMs: number, maxRetries: number, resultFields: string[], classes: string[], verdicts: string[],
+ *   maxTimeoutMs: number, maxRetries: number, maxRetryAfterMs: number, resultFields: string[], classes: string[], verdicts: string[],
  *   labLists: LabList[]}} links
  * @property {ModelsContract} [models]
  */
@@ -153,6 +153,7 @@
  * @property {boolean} redirected
  * @property {boolean} opaque
  * @property {number} attempts
+ * @property {number} waitedMs  time spent waiting between attempts (back-off, or the server's Retry-After)
  */
 
 /**

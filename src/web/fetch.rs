@@ -10,7 +10,7 @@ use super::clock::now_ms;
 use super::output::to_js;
 use crate::{
     FetchMode, LinkError, LinkResult, LinksJob, Method, Outcome, Scheduler, classify, fetchable, host_key,
-    retry_delay_ms,
+    retry_wait_ms,
 };
 use futures::stream::{FuturesUnordered, StreamExt};
 use js_sys::{Array, Function, Reflect};
@@ -18,7 +18,8 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, AbortSignal, RequestCache, RequestInit, RequestMode, RequestRedirect, Response, ResponseType,
+    AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCache, RequestInit, RequestMode, RequestRedirect,
+    Response, ResponseType,
 };
 
 use super::js::{fetch_with_init, sleep};
@@ -79,6 +80,7 @@ pub async fn check(job: LinksJob, on_result: Option<Function>) -> Vec<LinkResult
 async fn check_one(index: usize, url: String, target: url::Url, job: &LinksJob, stop: &AbortSignal) -> LinkResult {
     let t0 = now_ms();
     let mut attempt = 1;
+    let mut waited = 0.0;
     loop {
         let mut r = match job.method {
             Method::Get => request(&url, index, &target, "GET", job, stop).await,
@@ -89,14 +91,19 @@ async fn check_one(index: usize, url: String, target: url::Url, job: &LinksJob, 
             }
         };
         r.attempts = attempt;
+        r.waited_ms = waited;
         r.ms = now_ms() - t0;
         if attempt > job.retries || !r.outcome.retryable() || stop.aborted() {
             return r;
         }
-        sleep(retry_delay_ms(attempt)).await;
+        // The back-off, or the server's Retry-After if longer (bounded).
+        let w0 = now_ms();
+        sleep(retry_wait_ms(attempt, r.outcome.retry_after_s())).await;
+        waited += now_ms() - w0;
         if stop.aborted() {
             return LinkResult {
                 attempts: attempt,
+                waited_ms: waited,
                 ..LinkResult::failed(url, index, LinkError::Aborted, now_ms() - t0)
             };
         }
@@ -132,8 +139,7 @@ async fn request(
     let t0 = now_ms();
     let answer = async {
         let response: Response = JsFuture::from(fetch_with_init(target.as_str(), &init)).await?.unchecked_into();
-        let body = JsFuture::from(response.array_buffer()?).await?;
-        let bytes = body.unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;
+        let bytes = body_length(&response).await?;
         Ok::<_, JsValue>((response, bytes))
     }
     .await;
@@ -144,7 +150,13 @@ async fn request(
         }
         Ok((response, bytes)) => {
             let bytes = if method == "HEAD" { content_length(&response).unwrap_or(0) } else { bytes };
-            let outcome = Outcome::Answered { status: response.status(), bytes, redirected: response.redirected() };
+            let retry_after_s = header(&response, "retry-after").and_then(|v| v.trim().parse().ok());
+            let outcome = Outcome::Answered {
+                status: response.status(),
+                bytes,
+                redirected: response.redirected(),
+                retry_after_s,
+            };
             LinkResult::new(url, index, outcome, ms)
         }
         Err(e) => {
@@ -155,5 +167,26 @@ async fn request(
 }
 
 fn content_length(response: &Response) -> Option<u64> {
-    response.headers().get("content-length").ok().flatten()?.parse().ok()
+    header(response, "content-length")?.parse().ok()
+}
+
+fn header(response: &Response, name: &str) -> Option<String> {
+    response.headers().get(name).ok().flatten()
+}
+
+/// Reads a body to its end, counting its bytes chunk by chunk: a 64 MiB body is never
+/// held whole, so a thousand of them cost no more memory than one. The request's
+/// signal (timeout, Stop) also ends a read that stalls.
+async fn body_length(response: &Response) -> Result<u64, JsValue> {
+    let Some(body) = response.body() else { return Ok(0) };
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut total = 0u64;
+    loop {
+        let chunk = JsFuture::from(reader.read()).await?;
+        if Reflect::get(&chunk, &"done".into())?.as_bool().unwrap_or(true) {
+            return Ok(total);
+        }
+        let value = Reflect::get(&chunk, &"value".into())?;
+        total += value.unchecked_into::<js_sys::Uint8Array>().length() as u64;
+    }
 }

@@ -145,3 +145,29 @@ test('the results table sorts and exports, and the histograms fill', async () =>
   assert.equal(csv.trim().split('\n').length, 1 + lat.length);
   assert.deepEqual(page.errors, []);
 });
+
+test('the checker honours Retry-After, times out a body that drips too slowly, and counts big bodies exactly', async () => {
+  await server.reset();
+  const retry = (await call(page, 'links', { urls: [at('a', 'status/503?retryAfter=1')], retries: 1 })).value.results[0];
+  assert.equal(retry.attempts, 2);
+  assert.ok(retry.waitedMs >= 1000, `waited ${retry.waitedMs} ms for a Retry-After of 1 s`);
+  const drip = (await call(page, 'links', { urls: [at('b', 'drip/1000/3000')], timeoutMs: 800 })).value.results[0];
+  assert.equal(drip.error, 'timeout', 'headers came, the body did not in time');
+  const big = Array.from({ length: 6 }, (_, i) => at('abcdef'[i], `bytes/67108864?i=${i}`));
+  const r = (await call(page, 'links', { urls: big, concurrency: 3, timeoutMs: 60000 })).value;
+  assert.deepEqual(r.results.map((x) => x.bytes), big.map(() => 67108864));
+});
+
+test('ten thousand URLs at C = 100: every one answered once, in input order', async () => {
+  await server.reset();
+  const urls = Array.from({ length: 10_000 }, (_, i) => at('abcdefghijklmnop'[i % 16], `status/200?i=${i}`));
+  const r = await page.evaluate(async (urls) => {
+    let calls = 0;
+    const out = await lab.links({ urls, concurrency: 100, onResult: () => { calls++; } });
+    return { n: out.results.length, calls, inOrder: out.results.every((x, i) => x.index === i && x.url === urls[i]), ok: out.results.filter((x) => x.ok).length };
+  }, urls);
+  assert.deepEqual(r, { n: 10_000, calls: 10_000, inOrder: true, ok: 10_000 });
+  const s = await server.stats();
+  assert.equal(s.served, 10_000, 'none lost, none doubled');
+  assert.ok(s.max_in_flight <= 100);
+});
