@@ -163,18 +163,19 @@ const PROBE_MAX_MS: f64 = 400.0;
 /// settles: fresh wasm runs on a baseline compiler first and on optimised code later,
 /// so one cold probe would undercount the rate and make the step too short.
 pub fn calibrate_here(target_ms: f64, clock: &dyn Fn() -> f64) -> u64 {
-    let t0 = clock();
-    let mut last: Option<f64> = None;
-    loop {
-        let s = clock();
-        crate::mining::mine_here(0, PROBE_NONCES);
-        let ms = (clock() - s).max(0.01);
-        let settled = last.is_some_and(|l| (ms - l).abs() <= PROBE_TOLERANCE * l);
-        last = Some(ms);
-        if settled || clock() - t0 >= PROBE_MAX_MS {
-            return nonces_for(target_ms, PROBE_NONCES, ms);
-        }
-    }
+    let probes = crate::settle::until_settled::<std::convert::Infallible>(
+        clock,
+        PROBE_TOLERANCE,
+        PROBE_MAX_MS,
+        &|| false,
+        || {
+            let s = clock();
+            crate::mining::mine_here(0, PROBE_NONCES);
+            Ok((clock() - s).max(0.01))
+        },
+    );
+    let ms = probes.ok().and_then(|p| p.last().copied()).unwrap_or(1.0);
+    nonces_for(target_ms, PROBE_NONCES, ms)
 }
 
 /// One span on the loop's timeline.

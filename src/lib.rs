@@ -24,6 +24,7 @@ mod pool;
 mod primes;
 mod progress;
 mod schedule;
+mod settle;
 #[cfg(test)]
 mod test_support;
 mod timeline;

@@ -10,6 +10,7 @@ use crate::md5_lanes::{self, LANES};
 use crate::pool;
 use crate::progress::Progress;
 use crate::schedule::{Flow, for_each_task};
+use crate::settle::until_settled;
 use crate::timeline::{Span, Timeline};
 use md5::block_api::compress;
 use md5::{Digest, Md5};
@@ -241,17 +242,11 @@ pub struct WarmUp {
 pub fn warm_up(progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> Result<WarmUp, ArgError> {
     let t0 = clock();
     let job = MineJob { mode: MineMode::Nonce, start: 0, count: WARMUP_CANDIDATES, coins: None, time_budget_ms: None };
-    let mut rates: Vec<f64> = Vec::new();
-    loop {
+    let rates = until_settled(clock, WARMUP_TOLERANCE, WARMUP_MAX_MS, &|| progress.stop_requested(), || {
         let s = clock();
         let r = mine(&job, progress, clock)?;
-        let rate = r.hashes as f64 / (clock() - s).max(1e-3);
-        let settled = rates.last().is_some_and(|&last| (rate - last).abs() <= WARMUP_TOLERANCE * last);
-        rates.push(rate);
-        if settled || clock() - t0 >= WARMUP_MAX_MS || progress.stop_requested() {
-            break;
-        }
-    }
+        Ok(r.hashes as f64 / (clock() - s).max(1e-3))
+    })?;
     Ok(WarmUp { runs: rates.len() as u32, ms: clock() - t0, rates })
 }
 
