@@ -250,16 +250,21 @@ pub fn warm_up(progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> Result<
     Ok(WarmUp { runs: rates.len() as u32, ms: clock() - t0, rates })
 }
 
+/// Nonces `start`, `start + 1`, … one per SIMD lane; each lane then steps on by LANES.
+fn nonce_lanes(start: u64) -> [Candidate; LANES] {
+    let mut next = Candidate::nonce(start);
+    std::array::from_fn(|_| {
+        let lane = next.clone();
+        next.advance();
+        lane
+    })
+}
+
 /// Mines the nonces `start..start + count` on the calling thread alone, with no pool:
 /// the CPU-bound step the event-loop lab runs on the loop's own thread (or sends to
 /// the pool). Returns how many coins it found, so the work cannot be optimised away.
 pub fn mine_here(start: u64, count: u64) -> u64 {
-    let mut next = Candidate::nonce(start);
-    let mut lanes: [Candidate; LANES] = std::array::from_fn(|_| {
-        let lane = next.clone();
-        next.advance();
-        lane
-    });
+    let mut lanes = nonce_lanes(start);
     let mut coins = 0;
     let mut i = 0;
     while i < count {
@@ -318,14 +323,7 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ task);
         // LANES candidates at a time, one per SIMD lane, each LANES nonces apart.
         let mut lanes: [Candidate; LANES] = match job.mode {
-            MineMode::Nonce => {
-                let mut next = Candidate::nonce(job.start + first);
-                std::array::from_fn(|_| {
-                    let lane = next.clone();
-                    next.advance();
-                    lane
-                })
-            }
+            MineMode::Nonce => nonce_lanes(job.start + first),
             MineMode::Random => std::array::from_fn(|_| Candidate::random(&mut rng)),
         };
         let mut done = 0;
