@@ -10,7 +10,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 BUILD_STD := -Z build-std=panic_abort,std
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: serve test build setup setup-test test-native test-wasm test-e2e lint bench vendor clean loadtest
+.PHONY: serve test build pkg-faults setup setup-test test-native test-wasm test-e2e lint bench vendor clean loadtest
 
 serve: build
 	cargo build --release -p lab-server
@@ -18,6 +18,11 @@ serve: build
 
 build: setup vendor
 	wasm-pack build --release --target web --no-pack . $(BUILD_STD)
+
+# The test build: the threads build plus an entry point that crashes a pool thread on
+# purpose (src/web/fault.rs), for the fault tests only; pages load it with ?build=faults.
+pkg-faults: setup
+	wasm-pack build --release --target web --no-pack --out-dir pkg-faults . $(BUILD_STD) --features fault-injection
 
 # Plain ES modules, no bundler: the page imports these files as they are. Their type
 # declarations go beside them, for `make lint`.
@@ -45,7 +50,7 @@ test-native:
 test-wasm: setup-test
 	CHROMEDRIVER=$(CHROMEDRIVER) wasm-pack test --headless --chrome --release . $(BUILD_STD)
 
-test-e2e: build
+test-e2e: build pkg-faults
 	cargo build --release -p lab-server
 	node --test --test-concurrency=1 tests/js/ tests/e2e/
 

@@ -43,4 +43,17 @@ if [ "${1:-}" = "--test" ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver
   fi
+  # The second engine: Debian's Firefox ESR. geckodriver is not a Debian package and
+  # npm's geckodriver downloads a binary at install time (no such download here),
+  # so it is built from crates.io (about 8 minutes, once).
+  if ! command -v firefox-esr >/dev/null; then
+    say "installing Debian's firefox-esr"
+    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq firefox-esr
+  fi
+  if ! command -v geckodriver >/dev/null; then
+    say "installing geckodriver 0.37.1 from crates.io; this takes about 8 minutes"
+    cargo install geckodriver --version 0.37.1 --locked
+  fi
 fi

@@ -8,7 +8,7 @@ use crate::gil::{self, GilMode, Workload};
 use crate::links::{self, LAB_LISTS, LabList, OutcomeClass, Verdict};
 use crate::mining::{self, COIN_LEN, COIN_ODDS, DEFAULT_MINE_COUNT};
 use crate::primes::{COURSE_PRIMES, DEFAULT_CHUNKSIZE, MAX_NUMBERS};
-use crate::progress::{Layout, MAX_WORKERS, Progress};
+use crate::progress::{Layout, MAX_WORKERS, Progress, STALL_MS};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -18,6 +18,8 @@ pub struct Contract {
     pub max_workers: usize,
     /// Byte offsets of the shared counters.
     pub layout: Layout,
+    /// The page's watchdog ends a CPU run whose pulse and counters stand still this long.
+    pub stall_ms: u32,
     pub mine: MineContract,
     pub primes: PrimesContract,
     pub links: LinksContract,
@@ -137,6 +139,7 @@ pub fn contract() -> Contract {
     Contract {
         max_workers: MAX_WORKERS,
         layout: Progress::LAYOUT,
+        stall_ms: STALL_MS,
         mine: MineContract {
             default_count: DEFAULT_MINE_COUNT,
             task_candidates: mining::CHUNK,

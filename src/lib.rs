@@ -8,6 +8,9 @@
 //! native benchmark and the integration tests need.
 
 #![feature(portable_simd)]
+// The facade's out-of-memory hook (src/web/fault.rs): without it a failed allocation
+// in wasm aborts with no message.
+#![cfg_attr(target_arch = "wasm32", feature(alloc_error_hook))]
 
 mod args;
 mod contract;
@@ -43,7 +46,7 @@ pub use mining::{
     COIN_LEN, Coin, Ended, MineJob, MineMode, MineReport, WarmUp, md5_hex, mine, mine_here, verify, warm_up,
 };
 pub use primes::{Algorithm, COURSE_PRIMES, PrimeResult, PrimesJob, PrimesReport, map_primes, miller_rabin};
-pub use progress::{Layout, MAX_WORKERS, Progress};
+pub use progress::{Layout, MAX_WORKERS, Progress, STALL_MS};
 pub use timeline::Span;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,7 +4,7 @@
 //! reads it with `Atomics.load` every frame, and raises [`Progress::stop`] with
 //! `Atomics.store`. No message is sent per hash. Native code and tests make their own.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::Release};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 
 /// Upper bound on pool size; the page offers 1 to this many workers.
 pub const MAX_WORKERS: usize = 128;
@@ -19,6 +19,19 @@ const COIN_TEXT_LEN: usize = crate::mining::COIN_LEN;
 const COIN_MD5: usize = 56;
 const COIN_WORKER: usize = 72;
 const COIN_INDEX: usize = 80;
+
+/// How long a CPU run's pulse and counters may stand still before the page's watchdog
+/// ends the run: the core looks at the stop flag every few milliseconds on every
+/// thread that works, so a second of silence already means something is wrong; the
+/// margin covers a browser that starves a page's workers for a while (a background tab).
+pub const STALL_MS: u32 = 5_000;
+
+/// Bytes of a fault message kept for the page (longer ones are cut at a char boundary).
+pub const FAULT_TEXT_BYTES: usize = 256;
+/// [`Fault::state`] values.
+const FAULT_NONE: u32 = 0;
+const FAULT_WRITING: u32 = 1;
+const FAULT_SET: u32 = 2;
 
 /// A stop request for whatever run is going on now.
 pub const STOP_ANY: u32 = u32::MAX;
@@ -45,6 +58,27 @@ pub struct Progress {
     /// The first [`COIN_SLOTS`] coins of the run, as they are found; slot i is
     /// complete once `coins` > i.
     pub coin_slots: [[AtomicU32; COIN_SLOT_WORDS]; COIN_SLOTS],
+    /// Bumped whenever a run looks at its stop flag: every long loop of the core does so
+    /// at least every few milliseconds, so a pulse that stops moving while a run is not
+    /// finished means a worker died or is stuck (the page's watchdog reads it).
+    pub pulse: Pulse,
+    /// The first panic or failed allocation of this module instance, for the page: a
+    /// trap in a pool thread otherwise leaves only "unreachable" behind, or nothing.
+    pub fault: Fault,
+}
+
+/// On a cache line of its own, so that bumping it does not slow down the threads that
+/// read the stop flag and the counters.
+#[repr(C, align(64))]
+pub struct Pulse(pub AtomicU32);
+
+/// A message written once by whichever thread faults first.
+#[repr(C)]
+pub struct Fault {
+    /// 0 none, 1 being written, 2 complete: the page reads `text` only at 2.
+    pub state: AtomicU32,
+    pub len: AtomicU32,
+    pub text: [AtomicU32; FAULT_TEXT_BYTES / 4],
 }
 
 /// Byte offsets of the fields of [`Progress`], for the page.
@@ -67,6 +101,12 @@ pub struct Layout {
     pub coin_md5: usize,
     pub coin_worker: usize,
     pub coin_index: usize,
+    /// The pulse (u32) the watchdog reads, and the fault: its state (u32, 2 once the
+    /// message is complete), its length in bytes (u32) and its UTF-8 text.
+    pub pulse: usize,
+    pub fault_state: usize,
+    pub fault_len: usize,
+    pub fault_text: usize,
     pub max_workers: usize,
     pub size: usize,
 }
@@ -87,6 +127,10 @@ impl Progress {
         coin_md5: COIN_MD5,
         coin_worker: COIN_WORKER,
         coin_index: COIN_INDEX,
+        pulse: std::mem::offset_of!(Progress, pulse),
+        fault_state: std::mem::offset_of!(Progress, fault) + std::mem::offset_of!(Fault, state),
+        fault_len: std::mem::offset_of!(Progress, fault) + std::mem::offset_of!(Fault, len),
+        fault_text: std::mem::offset_of!(Progress, fault) + std::mem::offset_of!(Fault, text),
         max_workers: MAX_WORKERS,
         size: std::mem::size_of::<Progress>(),
     };
@@ -101,6 +145,12 @@ impl Progress {
             items: [const { AtomicU64::new(0) }; MAX_WORKERS],
             busy_us: [const { AtomicU64::new(0) }; MAX_WORKERS],
             coin_slots: [const { [const { AtomicU32::new(0) }; COIN_SLOT_WORDS] }; COIN_SLOTS],
+            pulse: Pulse(AtomicU32::new(0)),
+            fault: Fault {
+                state: AtomicU32::new(FAULT_NONE),
+                len: AtomicU32::new(0),
+                text: [const { AtomicU32::new(0) }; FAULT_TEXT_BYTES / 4],
+            },
         }
     }
 
@@ -141,13 +191,49 @@ impl Progress {
         self.finished.store(1, Relaxed);
     }
 
+    /// Whether the running job should stop. Every call is also a sign of life: see
+    /// [`Progress::pulse`].
     pub fn stop_requested(&self) -> bool {
+        self.pulse.0.fetch_add(1, Relaxed);
         let s = self.stop.load(Relaxed);
         s == STOP_ANY || (s != 0 && s == self.run_id.load(Relaxed))
     }
 
     pub fn request_stop(&self) {
         self.stop.store(STOP_ANY, Relaxed);
+    }
+
+    /// Keeps `message` as this instance's fault unless one is kept already (the first
+    /// fault is the cause; what follows is usually its consequence). Lock-free and
+    /// allocation-free, since it runs inside panic and out-of-memory hooks.
+    pub fn record_fault(&self, message: &str) {
+        if self.fault.state.compare_exchange(FAULT_NONE, FAULT_WRITING, Acquire, Relaxed).is_err() {
+            return;
+        }
+        let mut len = message.len().min(FAULT_TEXT_BYTES);
+        while !message.is_char_boundary(len) {
+            len -= 1;
+        }
+        let bytes = &message.as_bytes()[..len];
+        for (i, word) in self.fault.text.iter().enumerate() {
+            let mut w = [0u8; 4];
+            for (k, b) in w.iter_mut().enumerate() {
+                *b = bytes.get(4 * i + k).copied().unwrap_or(0);
+            }
+            word.store(u32::from_le_bytes(w), Relaxed);
+        }
+        self.fault.len.store(len as u32, Relaxed);
+        self.fault.state.store(FAULT_SET, Release);
+    }
+
+    /// The fault kept by [`Progress::record_fault`], once complete.
+    pub fn fault_message(&self) -> Option<String> {
+        if self.fault.state.load(Acquire) != FAULT_SET {
+            return None;
+        }
+        let len = self.fault.len.load(Relaxed) as usize;
+        let bytes: Vec<u8> = self.fault.text.iter().flat_map(|w| w.load(Relaxed).to_le_bytes()).take(len).collect();
+        Some(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     // Jobs check the pool's size once (`pool::checked_size`), so `worker` is always in
@@ -207,7 +293,12 @@ mod tests {
         assert_eq!(l.items, l.hashes + 8 * MAX_WORKERS);
         assert_eq!(l.busy_us, l.items + 8 * MAX_WORKERS);
         assert_eq!(l.coin_slots, l.busy_us + 8 * MAX_WORKERS);
-        assert_eq!(l.size, l.coin_slots + l.coin_slot_bytes * COIN_SLOTS);
+        let slots_end = l.coin_slots + l.coin_slot_bytes * COIN_SLOTS;
+        assert!(l.pulse >= slots_end && l.pulse < slots_end + 64);
+        assert_eq!(l.pulse % 64, 0, "the pulse has a cache line of its own");
+        assert_eq!(l.fault_state, l.pulse + 64);
+        assert_eq!((l.fault_len, l.fault_text), (l.fault_state + 4, l.fault_state + 8));
+        assert!(l.fault_text + FAULT_TEXT_BYTES <= l.size);
         assert!(l.coin_text_len <= l.coin_md5 && l.coin_md5 + 16 <= l.coin_worker);
         assert!(l.coin_index.is_multiple_of(8) && l.coin_index + 8 <= l.coin_slot_bytes);
     }
@@ -241,6 +332,31 @@ mod tests {
         assert_eq!(u64::from_le_bytes(bytes[80..88].try_into().unwrap()), 0x1_0000_0002);
         p.publish_coin(COIN_SLOTS + 5, &text, &md5, 0, 0); // past the slots: counted only
         assert_eq!(p.coins.load(Relaxed), COIN_SLOTS as u32 + 6);
+    }
+
+    #[test]
+    fn the_first_fault_is_kept_whole_or_cut_at_a_char_boundary() {
+        let p = Progress::new();
+        assert_eq!(p.fault_message(), None);
+        p.record_fault("panicked at src/x.rs:1:1:\nboom");
+        p.record_fault("a later consequence");
+        assert_eq!(p.fault_message().as_deref(), Some("panicked at src/x.rs:1:1:\nboom"));
+        let q = Progress::new();
+        let long = "é".repeat(FAULT_TEXT_BYTES); // 2 bytes each
+        q.record_fault(&format!("x{long}"));
+        let kept = q.fault_message().unwrap();
+        assert!(kept.len() <= FAULT_TEXT_BYTES && kept.len() > FAULT_TEXT_BYTES - 4);
+        assert!(kept.starts_with("xé") && !kept.contains('\u{fffd}'));
+    }
+
+    #[test]
+    fn every_look_at_the_stop_flag_is_a_pulse() {
+        let p = Progress::new();
+        let before = p.pulse.0.load(Relaxed);
+        for _ in 0..3 {
+            p.stop_requested();
+        }
+        assert_eq!(p.pulse.0.load(Relaxed), before + 3);
     }
 
     #[test]

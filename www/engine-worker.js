@@ -4,10 +4,14 @@
 // A pool's size is fixed once built (rayon's global pool), so the page starts a
 // fresh engine for a different N.
 import * as Comlink from './vendor/comlink.mjs';
-import init, * as wasm from '../pkg/concurrency_lab.js';
+import { loadBuild } from './build.js';
 
 /** @type {WebAssembly.Memory | null} */
 let memory = null;
+/** The build this worker's URL names (see build.js), loaded once `start` is called. */
+const module_ = loadBuild(self.location.href);
+/** @type {Awaited<typeof module_>} */
+let wasm;
 
 const engine = {
   /**
@@ -18,7 +22,11 @@ const engine = {
    */
   async start(workers) {
     const t0 = performance.now();
-    ({ memory } = await init());
+    wasm = await module_;
+    ({ memory } = await wasm.default());
+    // A panic or a failed allocation is written to the shared counters before the
+    // thread traps, where the page's watchdog finds it (src/web/fault.rs).
+    wasm.installFaultHooks();
     const t1 = performance.now();
     await wasm.initThreadPool(workers);
     const t2 = performance.now();
@@ -44,6 +52,16 @@ const engine = {
   gil: (opts) => wasm.gil(opts),
   /** @param {object} opts */
   executor: (opts) => wasm.executor(opts),
+  /**
+   * A fault on purpose, in test builds only (pkg-faults/, built with the
+   * fault-injection feature); other builds have no such entry point.
+   * @param {object} opts
+   */
+  fault: (opts) => {
+    const inject = /** @type {any} */ (wasm).injectFault;
+    if (typeof inject !== 'function') throw new Error('fault: this build has no fault entry point (only the test build pkg-faults/ has)');
+    return inject(opts);
+  },
 };
 
 Comlink.expose(engine);

@@ -13,6 +13,7 @@
 // The compute runs in workers; nothing here blocks the page.
 import * as Comlink from './vendor/comlink.mjs';
 import { census } from './census.js';
+import { chooseBuild, workerUrl } from './build.js';
 
 /** Whether this browser, on this page, can run wasm threads. */
 export function threadsSupported() {
@@ -42,6 +43,9 @@ function checkWorkers(workers, max) {
   return n;
 }
 
+/** An engine crashed or stood still: it is replaced, unlike after a bad option. */
+class EngineFailure extends Error {}
+
 /**
  * Rejects when the worker fails to load, instead of leaving a call hanging.
  * @param {Worker} worker
@@ -58,9 +62,10 @@ class Engine {
   /**
    * @param {number} workers
    * @param {import('./types.js').Layout} layout
+   * @param {import('./build.js').BuildName} build
    */
-  static async start(workers, layout) {
-    const worker = new Worker(new URL('./engine-worker.js', import.meta.url), { type: 'module', name: `engine-${workers}` });
+  static async start(workers, layout, build) {
+    const worker = new Worker(workerUrl('./engine-worker.js', build), { type: 'module', name: `engine-${workers}` });
     const failed = failureOf(worker);
     const remote = Comlink.wrap(worker);
     const t0 = performance.now();
@@ -88,10 +93,12 @@ class Engine {
     this.startMs = startMs;
     this.dead = false;
     this.layout = layout;
-    // A crashed engine (out of memory, say) fails its call and is never reused.
+    // A crashed engine (out of memory, say) fails its call and is never reused; the
+    // message its hooks left in the shared memory says why.
     this.failed = failureOf(worker).catch((e) => {
       this.dead = true;
-      throw e;
+      const fault = this.fault();
+      throw new EngineFailure(fault ? `a worker crashed: ${fault}` : e.message);
     });
     this.failed.catch(() => {});
     this.memory = s.memory;
@@ -148,8 +155,59 @@ class Engine {
     Atomics.store(this.views().u32, this.layout.stop / 4, runId);
   }
 
+  /** The first panic or failed allocation of this engine, once its message is complete. */
+  fault() {
+    const buf = this.memory.buffer;
+    const { pointer: p, layout: l } = this;
+    if (Atomics.load(new Uint32Array(buf, p + l.faultState, 1), 0) !== 2) return null;
+    const len = new Uint32Array(buf, p + l.faultLen, 1)[0];
+    return new TextDecoder().decode(new Uint8Array(buf, p + l.faultText, len).slice());
+  }
+
+  /** Everything that moves while a run is alive: the pulse and the work counters. */
+  signature() {
+    const v = this.views();
+    const sum = (/** @type {BigUint64Array} */ a) => a.reduce((x, y) => x + y, 0n);
+    return `${Atomics.load(new Uint32Array(this.memory.buffer, this.pointer + this.layout.pulse, 1), 0)}:${sum(v.hashes)}:${sum(v.items)}`;
+  }
+
+  /**
+   * Rejects once this engine has crashed or stands still while a run is going on: a
+   * fault message in the shared memory (a panic or failed allocation in any thread),
+   * or a pulse and counters that have not moved for `stallMs`. Call the returned
+   * `stop()` when the run ends.
+   * @param {string} kind
+   * @param {number} stallMs
+   */
+  watch(kind, stallMs) {
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    let timer;
+    const failed = new Promise((_, reject) => {
+      let last = this.signature();
+      let still = performance.now();
+      timer = setInterval(() => {
+        const fault = this.fault();
+        if (fault) {
+          reject(new EngineFailure(`${kind}: a worker crashed: ${fault}. The engine was replaced; the next run starts a fresh pool.`));
+          return;
+        }
+        const now = performance.now();
+        const sig = this.signature();
+        if (sig !== last) {
+          last = sig;
+          still = now;
+        } else if (now - still >= stallMs) {
+          reject(new EngineFailure(`${kind}: no worker made progress for ${Math.round((now - still) / 1000)} s, so a worker died or is stuck. ` +
+            'The run was ended and the engine replaced; the next run starts a fresh pool.'));
+        }
+      }, Math.min(250, stallMs / 4));
+    });
+    return { failed: /** @type {Promise<never>} */ (failed), stop: () => clearInterval(timer) };
+  }
+
   terminate() {
     // Terminating the engine ends the pool's nested workers with it.
+    this.dead = true;
     this.worker.terminate();
   }
 }
@@ -199,7 +257,8 @@ export function createLab() {
   const cpu = serial();
   const io = serial();
 
-  const linksWorker = new Worker(new URL('./links-worker.js', import.meta.url), { type: 'module', name: 'links' });
+  const build = chooseBuild(location.href);
+  const linksWorker = new Worker(workerUrl('./links-worker.js', build), { type: 'module', name: 'links' });
   const linksFailed = failureOf(linksWorker);
   /** @type {any} */
   const links = Comlink.wrap(linksWorker);
@@ -222,7 +281,7 @@ export function createLab() {
     if (engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true };
     engine?.terminate();
     engine = null;
-    engine = await Engine.start(workers, terms().layout);
+    engine = await Engine.start(workers, terms().layout, build);
     return { engine, poolStartMs: engine.startMs, poolReused: false };
   }
 
@@ -259,13 +318,40 @@ export function createLab() {
       try {
         const { engine: e, poolStartMs, poolReused } = await engineFor(workers);
         run.computeT0 = performance.now();
-        const result = run.cancelled ? { cancelled: true } : await Promise.race([call(e.remote, { ...rest, runId: run.runId }), e.failed]);
-        return /** @type {any} */ ({ ...result, poolStartMs, poolReused, warmUpMs: poolReused ? 0 : e.warmUpMs });
+        if (run.cancelled) return /** @type {any} */ ({ cancelled: true, poolStartMs, poolReused, warmUpMs: poolReused ? 0 : e.warmUpMs });
+        // The watchdog: a crashed or stuck engine ends the run with an Error and is
+        // replaced, so nothing waits for a worker that died.
+        const watchdog = e.watch(kind, terms().stallMs);
+        try {
+          const result = await Promise.race([call(e.remote, { ...rest, runId: run.runId }), e.failed, watchdog.failed]);
+          return /** @type {any} */ ({ ...result, poolStartMs, poolReused, warmUpMs: poolReused ? 0 : e.warmUpMs });
+        } catch (err) {
+          if (err instanceof EngineFailure || e.dead || e.fault()) {
+            e.terminate();
+            if (engine === e) engine = null;
+          }
+          throw err;
+        } finally {
+          watchdog.stop();
+        }
       } finally {
         active = null;
       }
     });
   }
+
+  // Closing or reloading the page mid-run leaves nothing running: the pool's workers
+  // end with the engine, and the link worker's fetches are aborted with it. A page
+  // restored from the back/forward cache would find its workers gone, so it reloads.
+  self.addEventListener('pagehide', () => {
+    lab.stop();
+    engine?.terminate();
+    engine = null;
+    linksWorker.terminate();
+  });
+  self.addEventListener('pageshow', (e) => {
+    if (/** @type {PageTransitionEvent} */ (e).persisted) location.reload();
+  });
 
   const lab = {
     ready,
@@ -286,6 +372,7 @@ export function createLab() {
         crossOriginIsolated: self.crossOriginIsolated === true,
         hardwareConcurrency: navigator.hardwareConcurrency || 1,
         threads: threadsSupported(),
+        build,
       };
     },
 
@@ -465,6 +552,18 @@ export function createLab() {
         // Since the run reached the engine: the pool's start is not part of it.
         elapsedMs: active?.computeT0 ? performance.now() - active.computeT0 : 0,
       };
+    },
+
+    /**
+     * A crash on purpose, for the fault tests: one pool thread panics ('panic'), runs
+     * out of memory ('oom'), spins without a sign of life ('stall') or traps with no
+     * message ('trap'). Only the test build (pkg-faults/, page URL `?build=faults`)
+     * has the entry point; elsewhere this rejects saying so.
+     * @param {{workers: number | string, kind?: 'panic' | 'oom' | 'stall' | 'trap'}} opts
+     * @returns {Promise<void>}
+     */
+    fault(opts) {
+      return onPool('fault', opts, (remote, o) => remote.fault(o));
     },
 
     /**

@@ -3,10 +3,16 @@
 // The event-loop lab runs here too, and the page asks this instance for the contract
 // and for the pool sizes the models need (no pool is needed to answer).
 import * as Comlink from './vendor/comlink.mjs';
-import init, * as wasm from '../pkg/concurrency_lab.js';
+import { loadBuild } from './build.js';
 
+/** @type {Awaited<ReturnType<typeof loadBuild>>} */
+let wasm;
 // Exposed at once so no message is lost while the module loads.
-const ready = init();
+const ready = loadBuild(self.location.href).then(async (m) => {
+  wasm = m;
+  await m.default();
+  m.installFaultHooks();
+});
 
 /**
  * A call that waits for the module first.

@@ -25,6 +25,10 @@
  * @property {number} coinMd5
  * @property {number} coinWorker
  * @property {number} coinIndex
+ * @property {number} pulse  u32 bumped at every look at the stop flag: the watchdog's sign of life
+ * @property {number} faultState  u32, 2 once a fault message is complete
+ * @property {number} faultLen  u32, the message's length in bytes
+ * @property {number} faultText  the message, UTF-8
  * @property {number} maxWorkers
  * @property {number} size
  */
@@ -41,6 +45,7 @@
  * @typedef {object} Contract
  * @property {number} maxWorkers
  * @property {Layout} layout
+ * @property {number} stallMs  the watchdog ends a CPU run whose pulse and counters stand still this long
  * @property {{defaultCount: number, taskCandidates: number, coinLen: number, coinOdds: number, modes: string[]}} mine
  * @property {{courseList: string[], maxNumbers: number, defaultChunksize: number, algorithms: string[]}} primes
  * @property {{maxUrls: number, maxConcurrency: number, defaultConcurrency: number, defaultTimeoutMs: number,
@@ -54,6 +59,7 @@
  * @property {boolean} crossOriginIsolated
  * @property {number} hardwareConcurrency
  * @property {boolean} threads  wasm threads can run on this page
+ * @property {import('./build.js').BuildName} build  the wasm build the workers load
  */
 
 /**

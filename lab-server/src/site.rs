@@ -3,7 +3,8 @@
 //!
 //! `SharedArrayBuffer` (and so a wasm memory shared with workers) exists only on a
 //! cross-origin isolated page: COOP `same-origin` plus COEP `require-corp` or
-//! `credentialless`. Only `index.html`, `www/` and `pkg/` are served; `ServeDir`
+//! `credentialless`. Only `index.html`, `sw.js`, `www/` and the wasm builds (`pkg/`,
+//! `pkg-st/` without threads, and the test build `pkg-faults/` where built) are served; `ServeDir`
 //! refuses `..` in any form, encoded or not, [`confine`](crate::confine) refuses
 //! symlinks that lead out of a folder, and a folder itself is never listed nor
 //! stands for an `index.html` in it: asked for, it is 404.
@@ -52,7 +53,10 @@ pub fn router(config: &Config) -> Router {
         .route_service("/", index.clone())
         .route_service("/index.html", index)
         .nest_service("/www", folder(&config.root.join("www")))
+        .route_service("/sw.js", ServeFile::new(config.root.join("sw.js")))
         .nest_service("/pkg", folder(&config.root.join("pkg")))
+        .nest_service("/pkg-st", folder(&config.root.join("pkg-st")))
+        .nest_service("/pkg-faults", folder(&config.root.join("pkg-faults")))
         // A rebuilt package must reach the page on the next load.
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .layer(SetResponseHeaderLayer::overriding(

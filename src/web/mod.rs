@@ -6,6 +6,7 @@
 
 mod clock;
 mod event_loop;
+mod fault;
 mod fetch;
 mod js;
 mod output;
@@ -14,6 +15,7 @@ use crate::{ArgError, ExecutorArgs, LinksArgs, LoopArgs, MineArgs, PrimesArgs, P
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
+pub use fault::install_fault_hooks;
 pub use wasm_bindgen_rayon::init_thread_pool;
 
 /// The counters the page reads from shared memory while a run goes on.
