@@ -128,7 +128,7 @@ pub struct LinksContract {
     pub max_retry_after_ms: u32,
     /// The fields of each result, in table and export order.
     pub result_fields: [&'static str; 13],
-    pub classes: [OutcomeClass; 10],
+    pub classes: [OutcomeClass; 11],
     pub verdicts: [Verdict; 6],
     /// Lists of the lab server's endpoints, the default first.
     pub lab_lists: [LabList; 2],

@@ -12,6 +12,11 @@ pub enum LinkError {
     Timeout,
     /// Refused, DNS, TLS or CORS: the browser does not say which.
     Network,
+    /// The URL answers with a redirect, but following its redirects never arrives: a
+    /// loop, more hops than the browser follows (20), or a target that does not
+    /// answer. The browser reports all three as the same network error; a second
+    /// request that does not follow redirects tells them from other failures.
+    Redirects,
     /// Not an absolute http(s) URL; never fetched.
     InvalidUrl,
     /// Stopped by the user before it finished.
@@ -58,6 +63,8 @@ pub enum OutcomeClass {
     Timeout,
     #[serde(rename = "network")]
     Network,
+    #[serde(rename = "redirects")]
+    Redirects,
     #[serde(rename = "invalid-url")]
     InvalidUrl,
     #[serde(rename = "aborted")]
@@ -66,7 +73,7 @@ pub enum OutcomeClass {
 
 impl OutcomeClass {
     /// Every class, in the order the page lists them.
-    pub const ALL: [OutcomeClass; 10] = [
+    pub const ALL: [OutcomeClass; 11] = [
         OutcomeClass::Success,
         OutcomeClass::Redirection,
         OutcomeClass::ClientError,
@@ -75,6 +82,7 @@ impl OutcomeClass {
         OutcomeClass::Reachable,
         OutcomeClass::Timeout,
         OutcomeClass::Network,
+        OutcomeClass::Redirects,
         OutcomeClass::InvalidUrl,
         OutcomeClass::Aborted,
     ];
@@ -118,6 +126,7 @@ impl Outcome {
             Outcome::Opaque => OutcomeClass::Reachable,
             Outcome::Failed(LinkError::Timeout) => OutcomeClass::Timeout,
             Outcome::Failed(LinkError::Network) => OutcomeClass::Network,
+            Outcome::Failed(LinkError::Redirects) => OutcomeClass::Redirects,
             Outcome::Failed(LinkError::InvalidUrl) => OutcomeClass::InvalidUrl,
             Outcome::Failed(LinkError::Aborted) => OutcomeClass::Aborted,
         }
@@ -127,7 +136,10 @@ impl Outcome {
         match self.class() {
             OutcomeClass::Success | OutcomeClass::Reachable => Verdict::Ok,
             OutcomeClass::Redirection => Verdict::Redirect,
-            OutcomeClass::ClientError | OutcomeClass::ServerError | OutcomeClass::OtherStatus => Verdict::Broken,
+            OutcomeClass::ClientError
+            | OutcomeClass::ServerError
+            | OutcomeClass::OtherStatus
+            | OutcomeClass::Redirects => Verdict::Broken,
             OutcomeClass::Timeout | OutcomeClass::Network => Verdict::Unreachable,
             OutcomeClass::InvalidUrl => Verdict::Skipped,
             OutcomeClass::Aborted => Verdict::Stopped,
@@ -357,6 +369,8 @@ pub const LAB_LISTS: [LabList; 2] = [
             "/lab/status/503",
             "/lab/delay/1500",
             "/lab/hang",
+            "/lab/redirect-loop",
+            "/lab/redirect/25",
             // Nothing listens on port 47: the connection is refused.
             "{protocol}//refused.localhost:47/",
             "ftp://example.org/not-fetched.txt",
@@ -589,6 +603,7 @@ mod tests {
             (Outcome::Opaque, OutcomeClass::Reachable, Verdict::Ok),
             (Outcome::Failed(LinkError::Timeout), OutcomeClass::Timeout, Verdict::Unreachable),
             (Outcome::Failed(LinkError::Network), OutcomeClass::Network, Verdict::Unreachable),
+            (Outcome::Failed(LinkError::Redirects), OutcomeClass::Redirects, Verdict::Broken),
             (Outcome::Failed(LinkError::InvalidUrl), OutcomeClass::InvalidUrl, Verdict::Skipped),
             (Outcome::Failed(LinkError::Aborted), OutcomeClass::Aborted, Verdict::Stopped),
         ];
@@ -709,10 +724,11 @@ mod tests {
         assert_eq!(classify("AbortError", true, false), LinkError::Timeout);
         assert_eq!(classify("AbortError", false, true), LinkError::Aborted);
         assert_eq!(classify("TypeError", false, false), LinkError::Network);
-        let names: Vec<String> = [LinkError::Timeout, LinkError::Network, LinkError::InvalidUrl, LinkError::Aborted]
-            .iter()
-            .map(|e| serde_json::to_string(e).unwrap())
-            .collect();
-        assert_eq!(names, ["\"timeout\"", "\"network\"", "\"invalid-url\"", "\"aborted\""]);
+        let names: Vec<String> =
+            [LinkError::Timeout, LinkError::Network, LinkError::Redirects, LinkError::InvalidUrl, LinkError::Aborted]
+                .iter()
+                .map(|e| serde_json::to_string(e).unwrap())
+                .collect();
+        assert_eq!(names, ["\"timeout\"", "\"network\"", "\"redirects\"", "\"invalid-url\"", "\"aborted\""]);
     }
 }

@@ -149,7 +149,7 @@
  * @typedef {object} LinkResult
  * @property {number} index
  * @property {string} url
- * @property {string} class    '2xx' | '3xx' | '4xx' | '5xx' | 'other-status' | 'reachable' | 'timeout' | 'network' | 'invalid-url' | 'aborted'
+ * @property {string} class    '2xx' | '3xx' | '4xx' | '5xx' | 'other-status' | 'reachable' | 'timeout' | 'network' | 'redirects' | 'invalid-url' | 'aborted'
  * @property {string} verdict  'ok' | 'redirect' | 'broken' | 'unreachable' | 'skipped' | 'stopped'
  * @property {boolean} ok
  * @property {number | null} status

@@ -174,6 +174,11 @@ async fn redirect(Path(n): Path<String>) -> Response {
     }
 }
 
+/// A redirect to itself: a browser gives up after 20 hops.
+async fn redirect_loop() -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, "/lab/redirect-loop")]).into_response()
+}
+
 async fn hang() -> Response {
     tokio::time::sleep(HANG_LIMIT).await;
     (StatusCode::GATEWAY_TIMEOUT, "nobody gave up\n").into_response()
@@ -196,6 +201,7 @@ pub fn router() -> Router {
         .route("/bytes/{n}", get(bytes))
         .route("/drip/{bytes}/{ms}", get(drip))
         .route("/redirect/{n}", get(redirect))
+        .route("/redirect-loop", get(redirect_loop))
         .route("/hang", get(hang))
         .route_layer(middleware::from_fn_with_state(stats.clone(), count));
     Router::new()

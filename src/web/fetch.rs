@@ -161,8 +161,36 @@ async fn request(
         }
         Err(e) => {
             let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
-            LinkResult::failed(url, index, classify(&name, timeout.aborted(), stop.aborted()), ms)
+            let mut error = classify(&name, timeout.aborted(), stop.aborted());
+            if error == LinkError::Network && redirects_first(target, job, &signal).await {
+                error = LinkError::Redirects;
+            }
+            LinkResult::failed(url, index, error, ms)
         }
+    }
+}
+
+/// Whether the URL's first answer is a redirect. A fetch that follows redirects
+/// fails with the same TypeError for a refused connection as for a redirect loop
+/// (Chromium's ERR_TOO_MANY_REDIRECTS is not shown to script), so after such a failure
+/// one request that does not follow tells the two apart: an `opaqueredirect` answer
+/// means the server answered and the trouble lies in its redirects.
+async fn redirects_first(target: &url::Url, job: &LinksJob, signal: &AbortSignal) -> bool {
+    if signal.aborted() {
+        return false;
+    }
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_signal(Some(signal));
+    init.set_mode(match job.mode {
+        FetchMode::Cors => RequestMode::Cors,
+        FetchMode::NoCors => RequestMode::NoCors,
+    });
+    init.set_redirect(RequestRedirect::Manual);
+    init.set_cache(RequestCache::NoStore);
+    match JsFuture::from(fetch_with_init(target.as_str(), &init)).await {
+        Ok(r) => r.unchecked_into::<Response>().type_() == ResponseType::Opaqueredirect,
+        Err(_) => false,
     }
 }
 

@@ -206,7 +206,8 @@ function resultsView(terms, v, name) {
     const errors = rows.filter((r) => r.error);
     const by = (/** @type {string} */ e) => errors.filter((r) => r.error === e).length;
     v.totals.textContent = terms.verdicts.filter((x) => verdicts[x] || x === 'ok' || x === 'broken')
-      .map((x) => `${x} ${verdicts[x]}${x === 'unreachable' && verdicts[x] ? ` (timeouts ${by('timeout')}, network errors ${by('network')})` : ''}`)
+      .map((x) => `${x} ${verdicts[x]}${x === 'unreachable' && verdicts[x] ? ` (timeouts ${by('timeout')}, network errors ${by('network')})` : ''}` +
+        `${x === 'broken' && by('redirects') ? ` (redirects that never arrive ${by('redirects')})` : ''}`)
       .join(' · ');
     if (v.histogram) bars(v.histogram, terms.classes.filter((c) => classes[c]).map((c) => [c, classes[c]]));
     if (v.latency) {
