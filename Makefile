@@ -10,7 +10,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 BUILD_STD := -Z build-std=panic_abort,std
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: serve test build pkg-faults setup setup-test test-native test-wasm test-e2e lint bench vendor clean loadtest
+.PHONY: serve test build pkg-faults soak test-soak-ci setup setup-test test-native test-wasm test-e2e lint bench vendor clean loadtest
 
 serve: build
 	cargo build --release -p lab-server
@@ -41,7 +41,7 @@ setup:
 setup-test:
 	bash scripts/setup.sh --test
 
-test: setup-test lint test-native test-wasm test-e2e
+test: setup-test lint test-native test-wasm test-e2e test-soak-ci
 
 test-native:
 	cargo test --workspace
@@ -64,6 +64,18 @@ lint: build
 bench: build
 	cargo build --release -p lab-server
 	node bench/run.mjs
+
+# A thousand runs of mining, primes and link checks while the pool changes among 1, 2,
+# 7, 64 and 128: every result verified, live workers counted after each change, the JS
+# heap and wasm memory flat (tests/soak/soak.mjs prints its figures). Minutes.
+soak: build
+	cargo build --release -p lab-server
+	node tests/soak/soak.mjs --runs 1000
+
+# The soak's short version, for make test: about a minute.
+test-soak-ci: build
+	cargo build --release -p lab-server
+	node tests/soak/soak.mjs --runs 30
 
 # The lab server under the issue's load, on loopback (it starts and stops its own
 # server): 2,000 concurrent delays, 200 concurrent 64 MiB bodies, 1,000 stalled

@@ -1,0 +1,126 @@
+// The soak: many runs of mining, primes and link checks, interleaved, while the pool
+// size changes among 1, 2, 7, 64 and 128. Every result is verified; after each change
+// of pool the live workers (Chromium's worker targets, over the DevTools protocol)
+// come back to the expected count; the JS heap and the wasm memory stay flat (under
+// 10% growth between the first measure, after a tenth of the runs, and the last).
+//
+//   node tests/soak/soak.mjs [--runs 1000]      make soak (minutes)
+//   node tests/soak/soak.mjs --runs 40          the short version make test runs
+//
+// Prints its figures; exits non-zero on the first wrong result or out-of-bound figure.
+import { parseArgs } from 'node:util';
+import { startServer, launch, openLab, call, md5 } from '../e2e/harness.mjs';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' } } });
+const RUNS = Number(values.runs);
+if (!Number.isInteger(RUNS) || RUNS < 15) {
+  console.error(`--runs: expected an integer of at least 15 (one pool change per kind and size), got ${values.runs}`);
+  process.exit(2);
+}
+const POOLS = [1, 2, 7, 64, 128];
+// A pool size lasts this many runs, so that each size is visited at least twice.
+const PER_POOL = Math.max(3, Math.floor(RUNS / (POOLS.length * 4)));
+const MINE_COUNT = 2 ** 20;
+// The first memory measure: after a tenth of the runs (run 100 of 1,000), and never
+// before every kind and the first pools have been seen once.
+const FIRST_MEASURE = Math.max(Math.floor(RUNS / 10), 15);
+// Known answers: primes and composites (561 is a Carmichael number; 2^61−1 a Mersenne prime).
+const NUMBERS = [['2305843009213693951', true], ['561', false], ['1000000007', true], ['1000000008', false],
+  ['18446744073709551557', true], ['4294967297', false], ['97', true], ['1', false]];
+
+function fail(msg) {
+  console.error(`soak: FAILED: ${msg}`);
+  process.exitCode = 1;
+  throw new Error(msg);
+}
+
+const server = await startServer();
+const browser = await launch();
+const t0 = Date.now();
+try {
+  const page = await openLab(browser, server.url);
+  const cdp = await browser.newBrowserCDPSession();
+  const pageCdp = await page.context().newCDPSession(page);
+  const liveWorkers = async () => (await cdp.send('Target.getTargets')).targetInfos.filter((t) => t.type === 'worker').length;
+  async function settleAt(want) {
+    const end = Date.now() + 10000;
+    let n;
+    while ((n = await liveWorkers()) !== want && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    return n;
+  }
+  async function heapBytes() {
+    await pageCdp.send('HeapProfiler.collectGarbage');
+    return (await pageCdp.send('Runtime.getHeapUsage')).usedSize;
+  }
+  const labUrls = await page.evaluate(() => lab.labLinks('lab'));
+  /** @type {Map<number, string>} coins of each mining range, as first found */
+  const coinsOf = new Map();
+  /** wasm memory per pool size: first measure after a tenth of the runs, and the last */
+  const wasmFirst = new Map();
+  const wasmLast = new Map();
+  let heapFirst = 0;
+  let heapLast = 0;
+  let changes = 0;
+  let checks = 0;
+  let pool = 0;
+
+  for (let run = 0; run < RUNS; run++) {
+    const size = POOLS[Math.floor(run / PER_POOL) % POOLS.length];
+    const kind = ['mine', 'primes', 'links'][run % 3];
+    if (kind === 'links') {
+      const r = await call(page, 'links', { urls: labUrls, timeoutMs: 5000, concurrency: 20 });
+      if (r.error) fail(`run ${run}: links: ${r.error}`);
+      const idx = r.value.results.map((x) => x.index);
+      if (idx.length !== labUrls.length || new Set(idx).size !== labUrls.length || idx.some((i, k) => i !== k)) fail(`run ${run}: links: results lost, doubled or out of order`);
+      const bad = r.value.results.filter((x) => !['ok', 'redirect', 'broken'].includes(x.verdict));
+      if (bad.length) fail(`run ${run}: links: ${bad.map((x) => `${x.url} ${x.verdict} ${x.error}`).join(', ')}`);
+      checks += labUrls.length;
+    } else if (kind === 'mine') {
+      const start = ((run / 3) % 8 | 0) * MINE_COUNT;
+      const r = await call(page, 'mine', { workers: size, start, count: MINE_COUNT });
+      if (r.error) fail(`run ${run}: mine on ${size}: ${r.error}`);
+      if (r.value.hashes !== MINE_COUNT) fail(`run ${run}: mine: ${r.value.hashes} hashes, not ${MINE_COUNT}`);
+      for (const c of r.value.coins) if (md5(c.text) !== c.md5 || !c.md5.endsWith('00000')) fail(`run ${run}: ${c.text} is not a coin`);
+      const texts = r.value.coins.map((c) => c.text).sort().join(',');
+      if (!coinsOf.has(start)) coinsOf.set(start, texts);
+      else if (coinsOf.get(start) !== texts) fail(`run ${run}: the coins of ${start}.. differ on ${size} workers`);
+      checks += r.value.coins.length;
+    } else {
+      const r = await call(page, 'primes', { workers: size, numbers: NUMBERS.map(([n]) => n), algorithm: 'miller-rabin' });
+      if (r.error) fail(`run ${run}: primes on ${size}: ${r.error}`);
+      r.value.results.forEach((x, i) => { if (x.prime !== NUMBERS[i][1] || x.n !== NUMBERS[i][0]) fail(`run ${run}: ${x.n} prime=${x.prime}`); });
+      checks += NUMBERS.length;
+    }
+    if (kind !== 'links' && size !== pool) {
+      // A changed pool: the old engine's workers are gone, the new one's all there.
+      changes++;
+      pool = size;
+      const want = 1 + 1 + size; // the link worker, the engine, its pool
+      const n = await settleAt(want);
+      if (n !== want) fail(`run ${run}: ${n} live workers after the change to ${size}, expected ${want}`);
+    }
+    const progress = await page.evaluate(() => lab.progress());
+    if (run >= FIRST_MEASURE) {
+      if (!wasmFirst.has(pool)) wasmFirst.set(pool, progress.memoryBytes);
+      wasmLast.set(pool, progress.memoryBytes);
+      if (!heapFirst) heapFirst = await heapBytes();
+    }
+    if ((run + 1) % 50 === 0) console.log(`soak: ${run + 1} runs, ${changes} pool changes, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  heapLast = await heapBytes();
+  const mb = (b) => (b / 2 ** 20).toFixed(1);
+  console.log(`soak: ${RUNS} runs (mining, primes, link checks) in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${changes} pool changes among ${POOLS.join(', ')}; ${checks} results verified`);
+  console.log(`soak: JS heap after GC ${mb(heapFirst)} MiB at run ${FIRST_MEASURE}, ${mb(heapLast)} MiB at the end`);
+  const growth = [];
+  for (const [size, first] of wasmFirst) {
+    const last = wasmLast.get(size);
+    console.log(`soak: wasm memory with ${size} worker${size === 1 ? '' : 's'}: ${mb(first)} MiB, then ${mb(last)} MiB`);
+    growth.push([size, last / first]);
+  }
+  if (heapLast > heapFirst * 1.1) fail(`the JS heap grew ${(100 * (heapLast / heapFirst - 1)).toFixed(0)}% (bound 10%)`);
+  for (const [size, g] of growth) if (g > 1.1) fail(`wasm memory with a pool of ${size} grew ${(100 * (g - 1)).toFixed(0)}% (bound 10%)`);
+  console.log('soak: passed');
+} finally {
+  await browser.close();
+  await server.stop();
+}
