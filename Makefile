@@ -10,14 +10,33 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 BUILD_STD := -Z build-std=panic_abort,std
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: serve test build pkg-faults soak test-soak-ci setup setup-test test-native test-wasm test-e2e lint bench vendor clean loadtest
+.PHONY: serve test build dist pkg-st pkg-faults soak test-soak-ci setup setup-test test-native test-wasm test-e2e test-e2e-firefox lint bench vendor clean loadtest
 
 serve: build
 	cargo build --release -p lab-server
 	PORT=$(PORT) ADDR=$(ADDR) COEP=$(COEP) ./target/release/lab-server --root .
 
-build: setup vendor
+build: setup vendor pkg-st
 	wasm-pack build --release --target web --no-pack . $(BUILD_STD)
+
+# The page as static files for any host (a course site, GitHub Pages, a folder behind
+# python3 -m http.server), at the root or under a sub-path: every URL in it is
+# relative. sw.js isolates the page where the host sends no COOP/COEP and simulates the
+# lab's endpoints; the page picks pkg/ (threads) or pkg-st/ (one thread) at start.
+dist: build
+	rm -rf dist
+	mkdir -p dist
+	cp index.html sw.js dist/
+	cp -R www pkg pkg-st dist/
+	find dist \( -name '*.d.ts' -o -name '*.d.mts' \) -delete
+	@echo "dist/ is ready: copy the folder to any static host; see the README, Publishing."
+
+# The single-thread build, for pages that cannot be cross-origin isolated: no atomics,
+# no shared memory, so its own rustflags (RUSTFLAGS replaces .cargo/config.toml's) and
+# its own target dir (so neither build invalidates the other's cache).
+pkg-st: setup
+	CARGO_TARGET_DIR=target/st RUSTFLAGS="-C target-feature=+simd128,+bulk-memory,+mutable-globals" \
+	  wasm-pack build --release --target web --no-pack --out-dir pkg-st . --no-default-features $(BUILD_STD)
 
 # The test build: the threads build plus an entry point that crashes a pool thread on
 # purpose (src/web/fault.rs), for the fault tests only; pages load it with ?build=faults.
@@ -47,12 +66,22 @@ test-native:
 	cargo test --workspace
 	cargo build --release -p lab-server && ./target/release/loadtest --scale ci
 
+# Both engines: Chromium, then Firefox (geckodriver, installed by setup-test).
 test-wasm: setup-test
 	CHROMEDRIVER=$(CHROMEDRIVER) wasm-pack test --headless --chrome --release . $(BUILD_STD)
+	GECKODRIVER=$$(command -v geckodriver) wasm-pack test --headless --firefox --release . $(BUILD_STD)
 
-test-e2e: build pkg-faults
+# The end-to-end suite in Chromium (playwright-core), then in Firefox (puppeteer-core over
+# WebDriver BiDi; ENGINE=firefox, see tests/e2e/harness.mjs). test-e2e-firefox is the
+# second half alone.
+test-e2e: build pkg-faults dist
 	cargo build --release -p lab-server
 	node --test --test-concurrency=1 tests/js/ tests/e2e/
+	ENGINE=firefox node --test --test-concurrency=1 tests/e2e/
+
+test-e2e-firefox: build pkg-faults dist
+	cargo build --release -p lab-server
+	ENGINE=firefox node --test --test-concurrency=1 tests/e2e/
 
 # The JS type check needs pkg/ (the facade's .d.ts) and www/vendor/, hence build.
 lint: build

@@ -45,12 +45,14 @@ export function absolute(link, protocol) {
  * Runs a census: pages → links → a check in `mode` (no-cors by default: external
  * sites seldom send CORS headers). Returns the pages, the list report and the check.
  * `signal` stops the paging; the check itself is stopped with `lab.stop('links')`.
- * @param {{parseLinks: (text: string) => Promise<import('./types.js').ParsedList>, links: (o: import('./types.js').LinksOptions) => Promise<import('./types.js').LinksResult>}} lab
+ * @param {{parseLinks: (text: string) => Promise<import('./types.js').ParsedList>, links: (o: import('./types.js').LinksOptions) => Promise<import('./types.js').LinksResult>, endpoints: import('./isolation.js').LabEndpoints}} lab
  * @param {import('./types.js').CensusOptions} [opts]
  * @returns {Promise<import('./types.js').CensusResult>}
  */
 export async function census(lab, { pages = 10, live = false, mode = 'no-cors', concurrency = 10, timeoutMs = 5000, onResult, onStage, signal } = {}) {
-  const api = live ? LIVE_API : new URL('/lab/census/api.php', location.href).href;
+  const ep = lab.endpoints;
+  if (!live && ep.kind === 'none') throw new Error(`census: the offline fixture needs the lab's endpoints, and ${ep.note}; choose the live census (needs the internet)`);
+  const api = live ? LIVE_API : `${ep.kind === 'simulated' ? ep.base : new URL('/lab/', location.href).href}census/api.php`;
   onStage?.(`fetching ${pages} random pages from ${live ? 'Wikipedia' : 'the offline fixture'}…`);
   const found = await randomPages(api, pages, { signal });
   signal?.throwIfAborted();

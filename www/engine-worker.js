@@ -2,7 +2,8 @@
 // It runs in a dedicated worker because a rayon call made on the page's main
 // thread busy-waits (Atomics.wait is not allowed there) and freezes the page.
 // A pool's size is fixed once built (rayon's global pool), so the page starts a
-// fresh engine for a different N.
+// fresh engine for a different N. The single-thread build (pkg-st/) has no pool:
+// rayon runs every job on this worker's own thread.
 import * as Comlink from './vendor/comlink.mjs';
 import { loadBuild } from './build.js';
 
@@ -12,6 +13,25 @@ let memory = null;
 const module_ = loadBuild(self.location.href);
 /** @type {Awaited<typeof module_>} */
 let wasm;
+
+/**
+ * Runs one call into the module. A trap (a panic: the build aborts on panic) leaves
+ * the instance unusable; in the single-thread build the page cannot read the fault
+ * from shared memory, so the message the hook kept is read here and the Error is
+ * named `EngineCrash`, which tells the page to replace this engine.
+ * @template T
+ * @param {() => T} call
+ */
+function guarded(call) {
+  try {
+    return call();
+  } catch (e) {
+    if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+    const crash = new Error(`a worker crashed: ${wasm.faultMessage() ?? e.message}`);
+    crash.name = 'EngineCrash';
+    throw crash;
+  }
+}
 
 const engine = {
   /**
@@ -28,9 +48,12 @@ const engine = {
     // thread traps, where the page's watchdog finds it (src/web/fault.rs).
     wasm.installFaultHooks();
     const t1 = performance.now();
-    await wasm.initThreadPool(workers);
+    const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+    const init = /** @type {any} */ (wasm).initThreadPool;
+    if (shared && typeof init === 'function') await init(workers);
+    else if (workers !== 1) throw new Error(`workers: the single-thread build runs on 1 worker (asked for ${workers})`);
     const t2 = performance.now();
-    const warm = wasm.warmUp();
+    const warm = guarded(() => wasm.warmUp());
     const t3 = performance.now();
     return {
       moduleMs: t1 - t0,
@@ -39,19 +62,21 @@ const engine = {
       warmUpRuns: warm.runs,
       poolSize: wasm.poolSize(),
       // The page reads the live counters straight from this shared memory, at the
-      // offsets of contract.layout.
-      memory,
+      // offsets of contract.layout. A memory that is not shared cannot be sent (nor
+      // read while this worker computes): the single-thread build has no live counters.
+      memory: shared ? memory : null,
+      wasmBytes: memory.buffer.byteLength,
       pointer: wasm.progressPointer(),
     };
   },
   /** @param {object} opts */
-  mine: (opts) => wasm.mine(opts),
+  mine: (opts) => guarded(() => wasm.mine(opts)),
   /** @param {object} opts */
-  primes: (opts) => wasm.primes(opts),
+  primes: (opts) => guarded(() => wasm.primes(opts)),
   /** @param {object} opts */
-  gil: (opts) => wasm.gil(opts),
+  gil: (opts) => guarded(() => wasm.gil(opts)),
   /** @param {object} opts */
-  executor: (opts) => wasm.executor(opts),
+  executor: (opts) => guarded(() => wasm.executor(opts)),
   /**
    * A fault on purpose, in test builds only (pkg-faults/, built with the
    * fault-injection feature); other builds have no such entry point.
@@ -60,7 +85,7 @@ const engine = {
   fault: (opts) => {
     const inject = /** @type {any} */ (wasm).injectFault;
     if (typeof inject !== 'function') throw new Error('fault: this build has no fault entry point (only the test build pkg-faults/ has)');
-    return inject(opts);
+    return guarded(() => inject(opts));
   },
 };
 

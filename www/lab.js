@@ -13,22 +13,19 @@
 // The compute runs in workers; nothing here blocks the page.
 import * as Comlink from './vendor/comlink.mjs';
 import { census } from './census.js';
-import { chooseBuild, workerUrl } from './build.js';
+import { chooseBuild, threadsSupported, workerUrl } from './build.js';
+import { labEndpoints } from './isolation.js';
 
-/** Whether this browser, on this page, can run wasm threads. */
-export function threadsSupported() {
-  if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') return false;
-  try {
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    return true;
-  } catch {
-    return false;
-  }
+export { threadsSupported };
+
+/** Why this page runs the single-thread build, in words a student can act on. */
+function noThreadsReason() {
+  return self.crossOriginIsolated
+    ? 'this browser cannot share WebAssembly memory between workers'
+    : 'the page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer (the host sends no ' +
+      'Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers, and no service worker could add them); ' +
+      'open it from the lab server (make serve) or a host that sends them';
 }
-
-const NOT_ISOLATED =
-  'this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer and wasm threads cannot run: ' +
-  'open it from the lab server (make serve), which sends Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy';
 
 /**
  * The pool size the page starts; the core checks the pool it runs on once more.
@@ -47,14 +44,47 @@ function checkWorkers(workers, max) {
 class EngineFailure extends Error {}
 
 /**
- * Rejects when the worker fails to load, instead of leaving a call hanging.
- * @param {Worker} worker
- * @returns {Promise<never>}
+ * A worker's failure, for racing its calls against. A call is rejected when the
+ * worker fails (its script does not load, it crashes) or is ended on purpose, instead
+ * of hanging. No reference to a call is kept once it has settled: a `Promise.race`
+ * against one long-lived promise would keep one reaction per call for the worker's
+ * whole life (the soak test found it: a few hundred bytes of heap per run).
  */
-function failureOf(worker) {
-  return new Promise((_, reject) => {
-    worker.addEventListener('error', (e) => reject(new Error(`worker failed to start: ${e.message || 'script error (is pkg/ built? run make build)'}`)));
-  });
+class Failure {
+  /** @param {Worker} worker */
+  constructor(worker) {
+    /** @type {Error | null} */
+    this.error = null;
+    /** @type {Set<(e: Error) => void>} */
+    this.waiting = new Set();
+    /** How a failure reads: an engine adds the fault its hooks left in the shared memory. @type {(e: Error) => Error} */
+    this.explain = (e) => e;
+    worker.addEventListener('error', (ev) => {
+      this.fail(this.explain(new Error(`a worker failed: ${ev.message || 'script error (is pkg/ built? run make build)'}`)));
+    });
+  }
+
+  /** @param {Error} error */
+  fail(error) {
+    if (this.error) return;
+    this.error = error;
+    for (const reject of this.waiting) reject(error);
+    this.waiting.clear();
+  }
+
+  /**
+   * `call`, or the worker's failure, whichever comes first.
+   * @template T
+   * @param {Promise<T>} call
+   * @returns {Promise<T>}
+   */
+  guard(call) {
+    if (this.error) return Promise.reject(this.error);
+    return new Promise((resolve, reject) => {
+      this.waiting.add(reject);
+      call.then(resolve, reject).finally(() => this.waiting.delete(reject));
+    });
+  }
 }
 
 /** A CPU engine: one module instance with a pool of `workers` Web Workers. */
@@ -66,12 +96,12 @@ class Engine {
    */
   static async start(workers, layout, build) {
     const worker = new Worker(workerUrl('./engine-worker.js', build), { type: 'module', name: `engine-${workers}` });
-    const failed = failureOf(worker);
+    const failure = new Failure(worker);
     const remote = Comlink.wrap(worker);
     const t0 = performance.now();
     try {
-      const s = await Promise.race([remote.start(workers), failed]);
-      return new Engine(worker, remote, workers, s, layout, performance.now() - t0);
+      const s = await failure.guard(remote.start(workers));
+      return new Engine(worker, remote, failure, workers, s, layout, performance.now() - t0);
     } catch (e) {
       worker.terminate();
       throw e;
@@ -81,12 +111,13 @@ class Engine {
   /**
    * @param {Worker} worker
    * @param {any} remote  the engine worker's Comlink proxy
+   * @param {Failure} failure
    * @param {number} workers
-   * @param {{memory: WebAssembly.Memory, pointer: number, moduleMs: number, poolMs: number, warmUpMs: number, warmUpRuns: number}} s
+   * @param {{memory: WebAssembly.Memory | null, pointer: number, moduleMs: number, poolMs: number, warmUpMs: number, warmUpRuns: number, wasmBytes: number}} s
    * @param {import('./types.js').Layout} layout
    * @param {number} startMs
    */
-  constructor(worker, remote, workers, s, layout, startMs) {
+  constructor(worker, remote, failure, workers, s, layout, startMs) {
     this.worker = worker;
     this.remote = remote;
     this.workers = workers;
@@ -95,13 +126,16 @@ class Engine {
     this.layout = layout;
     // A crashed engine (out of memory, say) fails its call and is never reused; the
     // message its hooks left in the shared memory says why.
-    this.failed = failureOf(worker).catch((e) => {
+    this.failure = failure;
+    failure.explain = (e) => {
       this.dead = true;
       const fault = this.fault();
-      throw new EngineFailure(fault ? `a worker crashed: ${fault}` : e.message);
-    });
-    this.failed.catch(() => {});
+      return new EngineFailure(fault ? `a worker crashed: ${fault}` : e.message);
+    };
+    // Null in the single-thread build: its memory is not shared, so there are no live
+    // counters, and a Stop can only end the engine (see `kill`).
     this.memory = s.memory;
+    this.wasmBytes = s.wasmBytes;
     this.pointer = s.pointer;
     this.moduleMs = s.moduleMs;
     this.poolMs = s.poolMs;
@@ -109,8 +143,18 @@ class Engine {
     this.warmUpRuns = s.warmUpRuns;
   }
 
+  /**
+   * Ends the engine; the call in flight rejects with `message`.
+   * @param {string} message
+   */
+  kill(message) {
+    this.terminate();
+    this.failure.fail(new EngineFailure(message));
+  }
+
   /** Live views of the counters in the shared memory; rebuilt per read since memory can grow. */
   views() {
+    if (!this.memory) throw new Error('the single-thread build has no shared counters');
     const buf = this.memory.buffer;
     const { pointer: p, layout: l } = this;
     return {
@@ -129,6 +173,7 @@ class Engine {
    * @returns {import('./types.js').Coin[]}
    */
   coins(from, upto) {
+    if (!this.memory) return [];
     const buf = this.memory.buffer;
     const { pointer: p, layout: l } = this;
     const out = [];
@@ -152,11 +197,16 @@ class Engine {
    * @param {number} runId
    */
   raiseStop(runId) {
+    if (!this.memory) {
+      this.kill('stopped: the single-thread build cannot be interrupted mid-run (its memory is not shared with the page), so its engine was ended; the next run starts a fresh one');
+      return;
+    }
     Atomics.store(this.views().u32, this.layout.stop / 4, runId);
   }
 
   /** The first panic or failed allocation of this engine, once its message is complete. */
   fault() {
+    if (!this.memory) return null;
     const buf = this.memory.buffer;
     const { pointer: p, layout: l } = this;
     if (Atomics.load(new Uint32Array(buf, p + l.faultState, 1), 0) !== 2) return null;
@@ -180,6 +230,9 @@ class Engine {
    * @param {number} stallMs
    */
   watch(kind, stallMs) {
+    // Without shared counters there is nothing to watch: a trap still rejects the
+    // call (EngineCrash), and a Stop ends the engine (`kill`).
+    if (!this.memory) return { failed: /** @type {Promise<never>} */ (new Promise(() => {})), stop: () => {} };
     /** @type {ReturnType<typeof setInterval> | undefined} */
     let timer;
     const failed = new Promise((_, reject) => {
@@ -226,6 +279,9 @@ function serial() {
   };
 }
 
+/** @type {import('./isolation.js').LabEndpoints} */
+const SERVER = { kind: 'server', base: '/lab/', note: '' };
+
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|.+\.localhost)$/;
 
 /**
@@ -233,8 +289,13 @@ const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|.+\.localhost)$/;
  * *.localhost hosts when the page is on loopback.
  * @param {import('./types.js').LabList} list
  * @param {Pick<Location, 'port' | 'hostname' | 'protocol' | 'origin'>} [loc]
+ * @param {import('./isolation.js').LabEndpoints} [endpoints]  where the lab's endpoints are (the lab server by default)
  */
-export function labLinks(list, loc = location) {
+export function labLinks(list, loc = location, endpoints = SERVER) {
+  if (endpoints.kind === 'simulated') {
+    // The service worker answers under its own scope, on this origin only.
+    return list.entries.map((e) => (e.startsWith('/lab/') ? `${endpoints.base}${e.slice(5)}` : e.replaceAll('{protocol}', loc.protocol)));
+  }
   const port = loc.port ? `:${loc.port}` : '';
   const spread = LOOPBACK.test(loc.hostname);
   const hosts = ['a', 'b', 'c', 'd', 'e', 'f'];
@@ -257,17 +318,28 @@ export function createLab() {
   const cpu = serial();
   const io = serial();
 
-  const build = chooseBuild(location.href);
+  const build = chooseBuild(location.href, threadsSupported());
   const linksWorker = new Worker(workerUrl('./links-worker.js', build), { type: 'module', name: 'links' });
-  const linksFailed = failureOf(linksWorker);
+  const linksFailure = new Failure(linksWorker);
   /** @type {any} */
   const links = Comlink.wrap(linksWorker);
   /** @type {import('./types.js').Contract | null} */
   let contract = null;
   // Ready once the link worker's module has loaded and handed over the contract.
-  const ready = Promise.race([links.contract(), linksFailed]).then((c) => {
+  /** @type {import('./isolation.js').LabEndpoints} */
+  let endpoints = { kind: 'none', base: '', note: 'not looked for yet' };
+  // Ready once the link worker's module has loaded and handed over the contract, and
+  // the page knows where the lab's endpoints are (the lab server, the service
+  // worker's simulation, or nowhere).
+  const ready = Promise.all([linksFailure.guard(links.contract()), labEndpoints()]).then(([c, ep]) => {
     contract = c;
+    endpoints = ep;
   });
+
+  /** What the loop lab puts before `/lab/…`: the server's origin, or the simulation's scope. */
+  function labOrigin() {
+    return endpoints.kind === 'simulated' ? endpoints.base.replace(/\/lab\/$/, '') : location.origin;
+  }
 
   /** The contract, once `ready` has resolved. */
   function terms() {
@@ -277,7 +349,9 @@ export function createLab() {
 
   /** @param {number} workers */
   async function engineFor(workers) {
-    if (!threadsSupported()) throw new Error(`workers: ${NOT_ISOLATED}`);
+    if (build === 'single' && workers > 1) {
+      throw new Error(`workers: this page cannot run threads, so it runs the single-thread build on 1 worker (asked for ${workers}): ${noThreadsReason()}`);
+    }
     if (engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true };
     engine?.terminate();
     engine = null;
@@ -323,10 +397,10 @@ export function createLab() {
         // replaced, so nothing waits for a worker that died.
         const watchdog = e.watch(kind, terms().stallMs);
         try {
-          const result = await Promise.race([call(e.remote, { ...rest, runId: run.runId }), e.failed, watchdog.failed]);
+          const result = await e.failure.guard(Promise.race([call(e.remote, { ...rest, runId: run.runId }), watchdog.failed]));
           return /** @type {any} */ ({ ...result, poolStartMs, poolReused, warmUpMs: poolReused ? 0 : e.warmUpMs });
         } catch (err) {
-          if (err instanceof EngineFailure || e.dead || e.fault()) {
+          if (err instanceof EngineFailure || (err instanceof Error && err.name === 'EngineCrash') || e.dead || e.fault()) {
             e.terminate();
             if (engine === e) engine = null;
           }
@@ -361,6 +435,11 @@ export function createLab() {
       return terms();
     },
 
+    /** Where the lab's endpoints are: {kind: 'server' | 'simulated' | 'none', base, note}. Read after `await lab.ready`. */
+    get endpoints() {
+      return endpoints;
+    },
+
     /** The largest pool (kept for scripts written against the first contract). */
     get MAX_WORKERS() {
       return terms().maxWorkers;
@@ -371,8 +450,9 @@ export function createLab() {
       return {
         crossOriginIsolated: self.crossOriginIsolated === true,
         hardwareConcurrency: navigator.hardwareConcurrency || 1,
-        threads: threadsSupported(),
+        threads: build !== 'single',
         build,
+        ...(build === 'single' ? { noThreads: noThreadsReason() } : {}),
       };
     },
 
@@ -405,7 +485,7 @@ export function createLab() {
       else if (!Array.isArray(o.urls)) throw new Error(`urls: must be a list of URL strings (got ${typeof o.urls})`);
       else o.urls = o.urls.map((u) => (typeof u === 'string' ? u : String(u)));
       if (onResult !== undefined && typeof onResult !== 'function') throw new Error('onResult: must be a function');
-      if (!onResult) return io(() => Promise.race([links.check(o, undefined), linksFailed]));
+      if (!onResult) return io(() => linksFailure.guard(links.check(o, undefined)));
       // Each result reaches onResult exactly once, and all of them before the promise
       // resolves: the callback travels on its own message channel, so its last calls
       // can arrive after the check's answer; those are delivered from the answer.
@@ -417,7 +497,7 @@ export function createLab() {
       };
       return io(async () => {
         /** @type {import('./types.js').LinksResult} */
-        const r = await Promise.race([links.check(o, Comlink.proxy(once)), linksFailed]);
+        const r = await linksFailure.guard(links.check(o, Comlink.proxy(once)));
         for (const x of r.results) once(x);
         return r;
       });
@@ -433,7 +513,7 @@ export function createLab() {
      */
     async gil(opts) {
       await ready;
-      const workers = await Promise.race([links.gilPoolNeeded(opts), linksFailed]);
+      const workers = await linksFailure.guard(links.gilPoolNeeded(opts));
       return onPool('gil', { ...opts, workers }, (remote, o) => remote.gil(o));
     },
 
@@ -448,7 +528,7 @@ export function createLab() {
      */
     async executor(opts) {
       await ready;
-      const workers = await Promise.race([links.executorPoolNeeded(opts), linksFailed]);
+      const workers = await linksFailure.guard(links.executorPoolNeeded(opts));
       return onPool('executor', { ...opts, workers }, (remote, o) => remote.executor(o));
     },
 
@@ -468,7 +548,7 @@ export function createLab() {
         const r = await lab.mine({ workers: engine && !engine.dead ? engine.workers : 1, count });
         if (r.cancelled || r.ended === 'stopped') throw new Error('the CPU step was stopped');
       };
-      return io(() => Promise.race([links.loop(opts, location.origin, Comlink.proxy(executor)), linksFailed]));
+      return io(() => linksFailure.guard(links.loop(opts, labOrigin(), Comlink.proxy(executor))));
     },
 
     /**
@@ -515,7 +595,8 @@ export function createLab() {
       const lists = terms().links.labLists;
       const list = id === undefined ? lists[0] : lists.find((l) => l.id === id);
       if (!list) throw new Error(`list: must be one of ${lists.map((l) => `"${l.id}"`).join(', ')} (got "${id}")`);
-      return labLinks(list);
+      if (endpoints.kind === 'none') throw new Error(`list: the lab's endpoints are not on this host (${endpoints.note})`);
+      return labLinks(list, location, endpoints);
     },
 
     /**
@@ -525,7 +606,7 @@ export function createLab() {
      * @returns {import('./types.js').Progress | null}
      */
     progress({ coinsFrom } = {}) {
-      if (!engine) return null;
+      if (!engine?.memory) return null;
       const v = engine.views();
       const l = engine.layout;
       const runId = Atomics.load(v.u32, l.runId / 4);
@@ -577,7 +658,7 @@ export function createLab() {
       const n = checkWorkers(workers, terms().maxWorkers);
       return cpu(async () => {
         const { engine: e, poolStartMs, poolReused } = await engineFor(n);
-        return { workers: n, poolStartMs, poolReused, moduleMs: e.moduleMs, poolMs: e.poolMs, warmUpMs: e.warmUpMs, wasmBytes: e.memory.buffer.byteLength };
+        return { workers: n, poolStartMs, poolReused, moduleMs: e.moduleMs, poolMs: e.poolMs, warmUpMs: e.warmUpMs, wasmBytes: e.memory?.buffer.byteLength ?? e.wasmBytes };
       });
     },
 

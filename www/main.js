@@ -7,7 +7,11 @@ import { primesPanel } from './ui/primes-panel.js';
 import { linksPanel } from './ui/links-panel.js';
 import { modelsPanel } from './ui/models-panel.js';
 import { labNavigation, returnToFragment } from './ui/nav.js';
+import { isolate } from './isolation.js';
 
+// On a host that sends no COOP/COEP headers this registers the service worker and
+// reloads the page once (never resolving), so no worker starts before that.
+const isolation = await isolate();
 const lab = createLab();
 labNavigation();
 window.lab = lab;
@@ -19,17 +23,42 @@ function showEnvironment() {
   const yes = (b) => (b ? 'yes' : 'no');
   env.replaceChildren(
     el('span', {}, `cross-origin isolated: ${yes(info.crossOriginIsolated)}`),
-    el('span', {}, `wasm threads: ${yes(info.threads)}`),
+    el('span', {}, `wasm threads: ${yes(info.threads)} (${info.build === 'single' ? 'single-thread build' : 'threads build'})`),
     el('span', {}, `hardwareConcurrency: ${info.hardwareConcurrency}`),
+    el('span.isolation', { 'data-mode': isolation.mode }, isolation.note),
   );
   const warn = $('#no-threads');
   warn.hidden = info.threads;
-  if (!info.threads) {
-    warn.textContent = info.crossOriginIsolated
-      ? 'This browser has no shared WebAssembly memory, so the CPU panels cannot run a worker pool. Try a current Chromium, Firefox or Safari.'
-      : 'This page is not cross-origin isolated, so the browser withholds SharedArrayBuffer and the CPU panels cannot run a worker pool. ' +
-        'Open it from the lab server (make serve), which sends the Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers. The link check still works.';
-    for (const b of document.querySelectorAll('#mine-run, #primes-run')) /** @type {HTMLButtonElement} */ (b).disabled = true;
+  if (!info.threads) singleThread(info.noThreads ?? '');
+}
+
+/**
+ * The single-thread build: mining, primes and the one-thread models run on one worker
+ * (off this thread); what needs a pool says why it is off.
+ * @param {string} why  lab.info().noThreads
+ */
+function singleThread(why) {
+  $('#no-threads').textContent = `This page runs the single-thread build: ${why}. ` +
+    'Mining, primes and the one-thread models run on one worker, off the page\'s thread, with the same results; ' +
+    'pools of 2 or more workers, live counters and stopping a run midway need threads (Stop ends the run\'s engine instead). ' +
+    'The link check and the event-loop experiments work as everywhere.';
+  for (const id of ['#mine-workers', '#primes-workers']) {
+    const range = /** @type {HTMLInputElement} */ ($(id));
+    range.max = '1';
+    range.value = '1';
+    range.dispatchEvent(new Event('input', { bubbles: true }));
+    const box = range.closest('label')?.querySelector('input.range-box');
+    for (const input of [range, box]) {
+      if (!input) continue;
+      /** @type {HTMLInputElement} */ (input).disabled = true;
+      input.setAttribute('aria-describedby', 'no-threads');
+    }
+  }
+  for (const id of ['#mine-sweep', '#primes-sweep', '#mine-resources']) {
+    const host = document.querySelector(id);
+    if (!host) continue;
+    for (const b of host.querySelectorAll('button, input, textarea, select')) /** @type {HTMLButtonElement} */ (b).disabled = true;
+    host.prepend(el('p.note', { id: `${host.id}-needs-threads` }, 'Needs threads (a pool of several workers): see the note at the top of the page.'));
   }
 }
 
@@ -61,5 +90,9 @@ lab.ready.then(
     returnToFragment();
     requestAnimationFrame(tick);
   },
-  (e) => { $('#no-threads').hidden = false; $('#no-threads').textContent = `The wasm module did not load: ${e.message}`; },
+  (e) => {
+    $('#boot').hidden = true;
+    $('#no-threads').hidden = false;
+    $('#no-threads').textContent = `The wasm module did not load: ${e.message}`;
+  },
 );

@@ -60,6 +60,7 @@
  * @property {number} hardwareConcurrency
  * @property {boolean} threads  wasm threads can run on this page
  * @property {import('./build.js').BuildName} build  the wasm build the workers load
+ * @property {string} [noThreads]  with the single-thread build: why this page cannot run threads
  */
 
 /**

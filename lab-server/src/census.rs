@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-const FIXTURE: &str = include_str!("../fixtures/census.json");
+const FIXTURE: &str = include_str!("../../www/census-fixture.json");
 
 #[derive(Deserialize)]
 pub struct Params {

@@ -38,6 +38,13 @@ pub fn install_fault_hooks() {
     });
 }
 
+/// The fault kept so far, if any: the single-thread build's engine reads it after a
+/// trap, since its memory is not shared with the page.
+#[wasm_bindgen(js_name = faultMessage)]
+pub fn fault_message() -> Option<String> {
+    PROGRESS.fault_message()
+}
+
 /// "out of memory: …" written into `buf` without allocating.
 fn oom_message(buf: &mut [u8; 160], bytes: usize) -> &str {
     use std::io::Write;
@@ -45,14 +52,15 @@ fn oom_message(buf: &mut [u8; 160], bytes: usize) -> &str {
     let _ = write!(
         cursor,
         "out of memory: an allocation of {bytes} bytes failed (this build's wasm memory is capped at {} MiB)",
-        MAX_MEMORY_BYTES >> 20
+        MAX_MEMORY_MIB
     );
     let n = cursor.position() as usize;
     std::str::from_utf8(&buf[..n]).unwrap_or("out of memory")
 }
 
-/// The linker's `--max-memory` for the threads build (.cargo/config.toml).
-const MAX_MEMORY_BYTES: usize = 1 << 30;
+/// The linker's `--max-memory` for the threads build (.cargo/config.toml); the
+/// single-thread build's memory may grow to wasm32's 4 GiB.
+const MAX_MEMORY_MIB: usize = if cfg!(feature = "threads") { 1024 } else { 4096 };
 
 /// Faults on purpose, for the tests of the page's fault handling: compiled only into
 /// test builds (`--features fault-injection`, see the Makefile's `pkg-faults`).

@@ -15,7 +15,8 @@ use crate::{ArgError, ExecutorArgs, LinksArgs, LoopArgs, MineArgs, PrimesArgs, P
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-pub use fault::install_fault_hooks;
+pub use fault::{fault_message, install_fault_hooks};
+#[cfg(feature = "threads")]
 pub use wasm_bindgen_rayon::init_thread_pool;
 
 /// The counters the page reads from shared memory while a run goes on.

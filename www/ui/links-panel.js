@@ -57,8 +57,13 @@ export function linksPanel(lab, root) {
   f.retries.placeholder = '0';
   f.urlsLabel.firstChild.textContent = `URLs, one per line: only absolute http and https URLs are fetched, duplicates are folded, at most ${count(terms.maxUrls)} `;
   // The list choices: the lab's own lists (from the contract), then the public one and the user's.
-  f.source.prepend(...terms.labLists.map((l) => el('option', { value: l.id }, l.title)));
-  f.source.value = terms.labLists[0].id;
+  // Where the lab's endpoints are decides the default: the lab's list (served or
+  // simulated, and said which), or the public list when this host has neither.
+  const ep = lab.endpoints;
+  const where = ep.kind === 'simulated' ? ' — simulated in this browser' : ep.kind === 'none' ? ' — needs the lab server' : '';
+  f.source.prepend(...terms.labLists.map((l) => el('option', { value: l.id, disabled: ep.kind === 'none' }, `${l.title}${where}`)));
+  f.source.value = ep.kind === 'none' ? 'public' : terms.labLists[0].id;
+  f.source.closest('label')?.after(el('p.note.endpoints', { id: 'links-endpoints', 'data-kind': ep.kind }, `Lab endpoints: ${ep.note}.`));
   bindRange(f.concurrency);
   /** @type {Record<string, () => string>} */
   const lists = { public: () => PUBLIC_LIST.join('\n') };
@@ -288,8 +293,13 @@ function concurrencySweep(lab, host, maxConcurrency) {
     const d = Math.max(0, Math.min(10000, Number(delay.value) || 100));
     const port = location.port ? `:${location.port}` : '';
     const hosts = 'abcdefghijklmnop'.split('');
-    const oneHost = Array.from({ length: count_ }, (_, i) => `${location.protocol}//a.localhost${port}/lab/delay/${d}?i=${i}`);
-    const spread = oneHost.map((u, i) => u.replace('//a.localhost', `//${hosts[i % hosts.length]}.localhost`));
+    const ep = lab.endpoints;
+    // The lab server answers on every *.localhost host; the simulated lab only under
+    // its own scope, and has no per-host cap to show, so both lists are the same there.
+    const oneHost = ep.kind === 'server'
+      ? Array.from({ length: count_ }, (_, i) => `${location.protocol}//a.localhost${port}/lab/delay/${d}?i=${i}`)
+      : Array.from({ length: count_ }, (_, i) => `${ep.base}delay/${d}?i=${i}`);
+    const spread = ep.kind === 'server' ? oneHost.map((u, i) => u.replace('//a.localhost', `//${hosts[i % hosts.length]}.localhost`)) : oneHost;
     run.disabled = true;
     body.replaceChildren();
     /** @type {{c: number, one: number, many: number, ideal: number}[]} */
