@@ -110,7 +110,7 @@ try {
   heapLast = await heapBytes();
   const mb = (b) => (b / 2 ** 20).toFixed(1);
   console.log(`soak: ${RUNS} runs (mining, primes, link checks) in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${changes} pool changes among ${POOLS.join(', ')}; ${checks} results verified`);
-  console.log(`soak: JS heap after GC ${mb(heapFirst)} MiB at run ${FIRST_MEASURE}, ${mb(heapLast)} MiB at the end`);
+  console.log(`soak: JS heap after GC ${(heapFirst / 1024).toFixed(0)} KiB at run ${FIRST_MEASURE}, ${(heapLast / 1024).toFixed(0)} KiB at the end (${(100 * (heapLast / heapFirst - 1)).toFixed(1)}%)`);
   const growth = [];
   for (const [size, first] of wasmFirst) {
     const last = wasmLast.get(size);

@@ -63,7 +63,8 @@ export function linksPanel(lab, root) {
   const where = ep.kind === 'simulated' ? ' — simulated in this browser' : ep.kind === 'none' ? ' — needs the lab server' : '';
   f.source.prepend(...terms.labLists.map((l) => el('option', { value: l.id, disabled: ep.kind === 'none' }, `${l.title}${where}`)));
   f.source.value = ep.kind === 'none' ? 'public' : terms.labLists[0].id;
-  f.source.closest('label')?.after(el('p.note.endpoints', { id: 'links-endpoints', 'data-kind': ep.kind }, `Lab endpoints: ${ep.note}.`));
+  const note = `${ep.note[0].toUpperCase()}${ep.note.slice(1)}.${ep.kind === 'simulated' ? ' The sweep\'s one-host and spread lists are the same here.' : ''}`;
+  f.source.closest('label')?.after(el('p.note.endpoints', { id: 'links-endpoints', 'data-kind': ep.kind }, note));
   bindRange(f.concurrency);
   /** @type {Record<string, () => string>} */
   const lists = { public: () => PUBLIC_LIST.join('\n') };
