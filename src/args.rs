@@ -17,7 +17,7 @@ use crate::links::{
     DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, FetchMode, LinksJob, MAX_CONCURRENCY, MAX_RETRIES, MAX_TIMEOUT_MS,
     MAX_URLS, Method,
 };
-use crate::mining::{DEFAULT_MINE_COUNT, MineJob, MineMode};
+use crate::mining::{DEFAULT_MINE_COUNT, Kernel, MineJob, MineMode};
 use crate::primes::{Algorithm, COURSE_PRIMES, DEFAULT_CHUNKSIZE, MAX_NUMBERS, PrimesJob};
 
 /// The largest integer a JS number holds exactly.
@@ -132,6 +132,8 @@ fn in_range(arg: &str, v: u64, lo: u64, hi: u64) -> Result<u64, ArgError> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MineArgs {
     pub mode: Option<String>,
+    /// `"skip"` (the default) or `"plain"`: see [`Kernel`].
+    pub kernel: Option<String>,
     pub start: Option<IntArg>,
     pub count: Option<IntArg>,
     pub coins: Option<IntArg>,
@@ -147,6 +149,13 @@ impl MineArgs {
             Some(other) => {
                 return Err(ArgError::new("mode", format!("must be \"nonce\" or \"random\" (got \"{other}\")")));
             }
+        };
+        let kernel = match self.kernel.as_deref() {
+            None => Kernel::default(),
+            Some(name) => Kernel::ALL.into_iter().find(|k| k.id() == name).ok_or_else(|| {
+                let ids: Vec<String> = Kernel::ALL.iter().map(|k| format!("\"{}\"", k.id())).collect();
+                ArgError::new("kernel", format!("must be {} (got \"{name}\")", ids.join(" or ")))
+            })?,
         };
         let start = optional("start", &self.start, 0)?;
         let count = optional("count", &self.count, DEFAULT_MINE_COUNT)?;
@@ -164,7 +173,7 @@ impl MineArgs {
             None => None,
             Some(t) => Some(in_range("timeBudgetMs", t.to_u64("timeBudgetMs")?, 1, 86_400_000)?),
         };
-        Ok(MineJob { mode, start, count, coins, time_budget_ms })
+        Ok(MineJob { mode, kernel, start, count, coins, time_budget_ms })
     }
 }
 
@@ -364,10 +373,21 @@ mod tests {
         let job = MineArgs::default().check().unwrap();
         assert_eq!(
             job,
-            MineJob { mode: MineMode::Nonce, start: 0, count: DEFAULT_MINE_COUNT, coins: None, time_budget_ms: None }
+            MineJob {
+                mode: MineMode::Nonce,
+                kernel: Kernel::Skip,
+                start: 0,
+                count: DEFAULT_MINE_COUNT,
+                coins: None,
+                time_budget_ms: None
+            }
         );
         let bad_mode = MineArgs { mode: Some("fast".into()), ..Default::default() };
         assert!(msg(bad_mode.check()).starts_with("mode: "));
+        let plain = MineArgs { kernel: Some("plain".into()), ..Default::default() };
+        assert_eq!(plain.check().unwrap().kernel, Kernel::Plain);
+        let bad_kernel = MineArgs { kernel: Some("fast".into()), ..Default::default() };
+        assert_eq!(msg(bad_kernel.check()), "kernel: must be \"skip\" or \"plain\" (got \"fast\")");
         let past_end =
             MineArgs { start: Some(IntArg::Exact(u64::MAX.into())), count: Some(2.into()), ..Default::default() };
         assert!(msg(past_end.check()).starts_with("count: "));

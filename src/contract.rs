@@ -6,7 +6,7 @@ use crate::event_loop::{self, SCENARIOS, ScenarioInfo};
 use crate::executor::{self, Preset};
 use crate::gil::{self, GilMode, Workload};
 use crate::links::{self, LAB_LISTS, LabList, OutcomeClass, Verdict};
-use crate::mining::{self, COIN_LEN, COIN_ODDS, DEFAULT_MINE_COUNT};
+use crate::mining::{self, COIN_LEN, COIN_ODDS, DEFAULT_MINE_COUNT, Kernel, MineMode};
 use crate::primes::{COURSE_PRIMES, DEFAULT_CHUNKSIZE, MAX_NUMBERS};
 use crate::progress::{Layout, MAX_WORKERS, Progress, STALL_MS};
 use serde::Serialize;
@@ -102,6 +102,19 @@ pub struct MineContract {
     pub coin_odds: u64,
     /// Modes, the default first.
     pub modes: [&'static str; 2],
+    /// Kernels, the default first, with what each costs.
+    pub kernels: [KernelInfo; 2],
+}
+
+/// A mining kernel as the page lists it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KernelInfo {
+    /// The `kernel` option's value.
+    pub id: &'static str,
+    /// md5 steps per candidate (a full compression is 64), by mode.
+    pub nonce_steps: f64,
+    pub random_steps: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -146,6 +159,11 @@ pub fn contract() -> Contract {
             coin_len: COIN_LEN,
             coin_odds: COIN_ODDS,
             modes: ["nonce", "random"],
+            kernels: Kernel::ALL.map(|k| KernelInfo {
+                id: k.id(),
+                nonce_steps: k.steps_per_candidate(MineMode::Nonce),
+                random_steps: k.steps_per_candidate(MineMode::Random),
+            }),
         },
         primes: PrimesContract {
             course_list: COURSE_PRIMES.iter().map(u64::to_string).collect(),
@@ -218,10 +236,16 @@ mod tests {
         let c = contract();
         assert_eq!(c.max_workers, 128);
         assert_eq!(MineArgs::default().check().unwrap().count, c.mine.default_count);
+        assert_eq!(MineArgs::default().check().unwrap().kernel.id(), c.mine.kernels[0].id);
         let primes = PrimesArgs::default().check().unwrap();
         assert_eq!(primes.numbers.iter().map(u64::to_string).collect::<Vec<_>>(), c.primes.course_list);
         assert_eq!(primes.chunksize, c.primes.default_chunksize);
         let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(
+            json["mine"]["kernels"][1],
+            serde_json::json!({"id": "plain", "nonceSteps": 64.0, "randomSteps": 64.0})
+        );
+        assert_eq!(json["mine"]["kernels"][0]["nonceSteps"], 50.12);
         assert_eq!(json["links"]["classes"][1], "3xx");
         assert_eq!(json["links"]["verdicts"][1], "redirect");
         assert_eq!(json["layout"]["coinMd5"], 56);

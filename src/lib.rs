@@ -20,6 +20,8 @@ mod executor;
 mod gil;
 mod links;
 mod md5_lanes;
+mod md5_nonce;
+mod md5_random;
 mod mining;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod parse_props;
@@ -43,7 +45,7 @@ pub use links::{
     classify, fetchable, host_key, parse_list, retry_delay_ms, retry_wait_ms,
 };
 pub use mining::{
-    COIN_LEN, Coin, Ended, MineJob, MineMode, MineReport, WarmUp, md5_hex, mine, mine_here, verify, warm_up,
+    COIN_LEN, Coin, Ended, Kernel, MineJob, MineMode, MineReport, WarmUp, md5_hex, mine, mine_here, verify, warm_up,
 };
 pub use primes::{Algorithm, COURSE_PRIMES, PrimeResult, PrimesJob, PrimesReport, map_primes, miller_rabin};
 pub use progress::{Layout, MAX_WORKERS, Progress, STALL_MS};

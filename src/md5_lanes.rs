@@ -1,6 +1,10 @@
 //! md5 of several one-block messages at once, one message per 32-bit SIMD lane
 //! (`std::simd`: simd128 in wasm, SSE2 natively). Mining only needs the last state
 //! word to tell a coin, so that is all it returns; a hit is recomputed in full.
+//!
+//! This is the plain kernel (all 64 steps, from padded blocks); its constants and its
+//! one step are shared with the kernels that skip steps (`md5_nonce`, `md5_random`),
+//! so that every kernel runs the same arithmetic.
 
 use std::simd::Simd;
 
@@ -13,10 +17,11 @@ type Lanes = Simd<u32, LANES>;
 // The miner steps each lane on by LANES with a one-digit odometer add.
 const _: () = assert!(LANES <= 9);
 
-const INIT: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+/// md5's initial state (a, b, c, d).
+pub(crate) const INIT: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
 
 /// Per-step additive constants, ⌊|sin(i + 1)| · 2^32⌋.
-const K: [u32; 64] = [
+pub(crate) const K: [u32; 64] = [
     0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8,
     0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340,
     0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87,
@@ -28,19 +33,19 @@ const K: [u32; 64] = [
 ];
 
 /// Left-rotation amounts per step.
-const S: [u32; 64] = [
+pub(crate) const S: [u32; 64] = [
     7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
     4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15,
     21,
 ];
 
 #[inline(always)]
-fn rotl(x: Lanes, s: u32) -> Lanes {
-    (x << Lanes::splat(s)) | (x >> Lanes::splat(32 - s))
+fn rotl<const N: usize>(x: Simd<u32, N>, s: u32) -> Simd<u32, N> {
+    (x << Simd::splat(s)) | (x >> Simd::splat(32 - s))
 }
 
 /// The message word each step reads.
-const fn word_index(i: usize) -> usize {
+pub(crate) const fn word_index(i: usize) -> usize {
     match i / 16 {
         0 => i,
         1 => (5 * i + 1) % 16,
@@ -55,21 +60,48 @@ const fn word_index(i: usize) -> usize {
 pub fn last_words(blocks: [&[u8; 64]; LANES]) -> [u32; LANES] {
     let word = |b: &[u8; 64], j: usize| u32::from_le_bytes([b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3]]);
     let m: [Lanes; 16] = std::array::from_fn(|j| Lanes::from_array(blocks.map(|b| word(b, j))));
-    let [mut a, mut b, mut c, mut d] = INIT.map(Lanes::splat);
-    for i in 0..64 {
-        let f = match i / 16 {
-            0 => (b & c) | (!b & d),
-            1 => (d & b) | (!d & c),
-            2 => b ^ c ^ d,
-            _ => c ^ (b | !d),
-        };
-        let t = a + f + Lanes::splat(K[i]) + m[word_index(i)];
-        a = d;
-        d = c;
-        c = b;
-        b += rotl(t, S[i]);
-    }
-    (d + Lanes::splat(INIT[3])).to_array()
+    let mut state = INIT.map(Lanes::splat);
+    each_step!(I => {
+        step(I, &mut state, Lanes::splat(K[I]) + m[word_index(I)]);
+    });
+    // The last word is final after step 61 and steps 62-63 only move it along, so the
+    // compiler would drop them; this kernel is the full-compression reference.
+    let state = std::hint::black_box(state);
+    (state[3] + Lanes::splat(INIT[3])).to_array()
+}
+
+/// Expands `$body` once per md5 step, 0 to 63, with `$i` a constant: each step's
+/// rotation, round function and message word are then known at compile time. As a
+/// loop, the steps index their tables and branch on the round at run time, and
+/// LLVM does not unroll 64 iterations: about three times the instructions.
+/// A kernel that runs some steps only tests `$i` in the body; the test folds away.
+macro_rules! each_step {
+    ($i:ident => $body:block) => {
+        $crate::md5_lanes::each_step!(@ $i $body 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63)
+    };
+    (@ $i:ident $body:block $($n:literal)*) => {
+        $({
+            const $i: usize = $n;
+            $body
+        })*
+    };
+}
+pub(crate) use each_step;
+
+/// md5 step `i` on a state `[a, b, c, d]` of N lanes, given `km` = K[i] plus the
+/// message word the step reads (kernels that know a word ahead of time add it once).
+/// After the step, `state[1]` (b) is the value it computed.
+#[inline(always)]
+pub(crate) fn step<const N: usize>(i: usize, state: &mut [Simd<u32, N>; 4], km: Simd<u32, N>) {
+    let [a, b, c, d] = *state;
+    let f = match i / 16 {
+        0 => (b & c) | (!b & d),
+        1 => (d & b) | (!d & c),
+        2 => b ^ c ^ d,
+        _ => c ^ (b | !d),
+    };
+    let t = a + f + km;
+    *state = [d, b + rotl(t, S[i]), b, c];
 }
 
 #[cfg(test)]

@@ -12,10 +12,11 @@ use crate::progress::Progress;
 use crate::schedule::{Flow, for_each_task};
 use crate::settle::until_settled;
 use crate::timeline::{Span, Timeline};
+use crate::{md5_nonce, md5_random};
 use md5::block_api::compress;
 use md5::{Digest, Md5};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use rand_xoshiro::rand_core::{Rng, SeedableRng};
+use rand_xoshiro::rand_core::SeedableRng;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -29,10 +30,47 @@ pub enum MineMode {
     Random,
 }
 
+/// Which md5 kernel tests the candidates. Both find exactly the same coins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kernel {
+    /// Skips what does not change: in nonce mode steps 0..11 run once per hundred
+    /// nonces (`md5_nonce`); in both modes steps 62 and 63, which the coin test does
+    /// not read, are not run.
+    #[default]
+    Skip,
+    /// All 64 steps of every candidate, from its padded block (`md5_lanes`).
+    Plain,
+}
+
+impl Kernel {
+    /// Every kernel, the default first.
+    pub const ALL: [Kernel; 2] = [Kernel::Skip, Kernel::Plain];
+
+    /// The name options and results use.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kernel::Skip => "skip",
+            Kernel::Plain => "plain",
+        }
+    }
+
+    /// md5 steps (of 64 in a full compression) run per candidate in `mode`, a hit's
+    /// full digest aside (one candidate in [`COIN_ODDS`]).
+    pub fn steps_per_candidate(self, mode: MineMode) -> f64 {
+        match (self, mode) {
+            (Kernel::Plain, _) => 64.0,
+            (Kernel::Skip, MineMode::Nonce) => md5_nonce::STEPS_PER_CANDIDATE,
+            (Kernel::Skip, MineMode::Random) => md5_random::STEPS_PER_CANDIDATE,
+        }
+    }
+}
+
 /// A checked mining job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MineJob {
     pub mode: MineMode,
+    pub kernel: Kernel,
     pub start: u64,
     pub count: u64,
     /// Stop once this many coins are found (the first ones in nonce order).
@@ -56,7 +94,7 @@ const BLOCK: u64 = 4096;
 const MD5_INIT: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
 /// Hex ends in `00000` ⇔ digest bytes 14 and 15 are zero and byte 13's low nibble is.
 /// Those are the top bytes of the last little-endian state word.
-const COIN_MASK: u32 = 0xFFFF_0F00;
+pub(crate) const COIN_MASK: u32 = 0xFFFF_0F00;
 
 /// One candidate, as the padded md5 block of its 50 ASCII digits.
 #[derive(Clone)]
@@ -82,21 +120,6 @@ impl Candidate {
             n /= 10;
             if n == 0 {
                 break;
-            }
-        }
-        Self::from_digits(&digits)
-    }
-
-    /// 50 uniform random digits, 17 from each of three 64-bit draws.
-    pub fn random(rng: &mut impl Rng) -> Self {
-        let mut digits = [0u8; COIN_LEN];
-        for part in digits.chunks_mut(17) {
-            // The decimal expansion of x / 2^64: each digit is uniform to within 2^-40.
-            let mut x = rng.next_u64();
-            for d in part {
-                let wide = x as u128 * 10;
-                *d = b'0' + (wide >> 64) as u8;
-                x = wide as u64;
             }
         }
         Self::from_digits(&digits)
@@ -241,7 +264,14 @@ pub struct WarmUp {
 /// start, and says so.
 pub fn warm_up(progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> Result<WarmUp, ArgError> {
     let t0 = clock();
-    let job = MineJob { mode: MineMode::Nonce, start: 0, count: WARMUP_CANDIDATES, coins: None, time_budget_ms: None };
+    let job = MineJob {
+        mode: MineMode::Nonce,
+        kernel: Kernel::default(),
+        start: 0,
+        count: WARMUP_CANDIDATES,
+        coins: None,
+        time_budget_ms: None,
+    };
     let rates = until_settled(clock, WARMUP_TOLERANCE, WARMUP_MAX_MS, &|| progress.stop_requested(), || {
         let s = clock();
         let r = mine(&job, progress, clock)?;
@@ -277,6 +307,77 @@ pub fn mine_here(start: u64, count: u64) -> u64 {
         i += LANES as u64;
     }
     coins
+}
+
+/// A task's candidates, in the order of their indices, with the kernel that tests them.
+// One per task, on its worker's stack and never moved: the plain variant's size costs nothing.
+#[allow(clippy::large_enum_variant)]
+enum Source {
+    /// The plain kernel on nonces: [`LANES`] candidate blocks, each stepped on by
+    /// LANES with the odometer.
+    PlainNonces([Candidate; LANES]),
+    /// The skipping kernel on nonces, from this nonce on.
+    SkipNonces(u64),
+    /// Random candidates made in SIMD lanes, tested with all 64 steps or 62.
+    Random(md5_random::Digits, Kernel),
+}
+
+impl Source {
+    fn new(job: &MineJob, first_nonce: u64, rng: &mut Xoshiro256PlusPlus) -> Self {
+        match (job.mode, job.kernel) {
+            (MineMode::Nonce, Kernel::Plain) => Source::PlainNonces(nonce_lanes(first_nonce)),
+            (MineMode::Nonce, Kernel::Skip) => Source::SkipNonces(first_nonce),
+            (MineMode::Random, kernel) => Source::Random(md5_random::Digits::new(rng), kernel),
+        }
+    }
+
+    /// Candidates to test before the next look at the flags: [`BLOCK`] at most, and
+    /// (for the skipping kernel on nonces) ending on a whole hundred, so that no
+    /// hundred is split between blocks and its midstate is made once.
+    fn block_len(&self, left: u64) -> u64 {
+        let block = match *self {
+            Source::SkipNonces(next) => {
+                let end = (u128::from(next) + u128::from(BLOCK)) / 100 * 100;
+                (end - u128::from(next)) as u64
+            }
+            _ => BLOCK,
+        };
+        block.min(left)
+    }
+
+    /// Tests the next `count` candidates and calls `coin(i, candidate)` for each coin,
+    /// i counted from the first of them.
+    fn mine(&mut self, count: u64, mut coin: impl FnMut(u64, &Candidate)) {
+        match self {
+            Source::PlainNonces(lanes) => {
+                let mut i = 0;
+                while i < count {
+                    let words = md5_lanes::last_words(lanes.each_ref().map(|c| &c.block));
+                    for (k, lane) in lanes.iter().enumerate().take((count - i) as usize) {
+                        if words[k] & COIN_MASK == 0 {
+                            coin(i + k as u64, lane);
+                        }
+                    }
+                    for lane in lanes.iter_mut() {
+                        lane.advance_by(LANES as u8);
+                    }
+                    i += LANES as u64;
+                }
+            }
+            Source::SkipNonces(next) => {
+                let from = *next;
+                md5_nonce::scan(from, count, |n| coin(n - from, &Candidate::nonce(n)));
+                // Past the last nonce only when the run is over.
+                *next = from.saturating_add(count);
+            }
+            Source::Random(digits, Kernel::Skip) => {
+                md5_random::scan::<62>(digits, count, |i, d| coin(i, &Candidate::from_digits(d)));
+            }
+            Source::Random(digits, Kernel::Plain) => {
+                md5_random::scan::<64>(digits, count, |i, d| coin(i, &Candidate::from_digits(d)));
+            }
+        }
+    }
 }
 
 /// Mines `job` on the current rayon pool.
@@ -321,35 +422,18 @@ pub fn mine(job: &MineJob, progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)
         let started = clock();
         let len = CHUNK.min(job.count - first);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ task);
-        // LANES candidates at a time, one per SIMD lane, each LANES nonces apart.
-        let mut lanes: [Candidate; LANES] = match job.mode {
-            MineMode::Nonce => nonce_lanes(job.start + first),
-            MineMode::Random => std::array::from_fn(|_| Candidate::random(&mut rng)),
-        };
+        let mut source = Source::new(job, job.start + first, &mut rng);
         let mut done = 0;
         let mut halt = false;
         while done < len {
-            let block = BLOCK.min(len - done);
-            let mut i = done;
-            while i < done + block {
-                let words = md5_lanes::last_words(lanes.each_ref().map(|c| &c.block));
-                for (k, lane) in lanes.iter().enumerate().take((done + block - i) as usize) {
-                    if words[k] & COIN_MASK == 0 {
-                        let index = first + i + k as u64;
-                        let nonce = (job.mode == MineMode::Nonce).then(|| job.start + index);
-                        let digest = lane.digest();
-                        let text = lane.text().to_owned();
-                        record(Coin { text, md5: hex(&digest), nonce, index, worker }, digest);
-                    }
-                }
-                for lane in &mut lanes {
-                    match job.mode {
-                        MineMode::Nonce => lane.advance_by(LANES as u8),
-                        MineMode::Random => *lane = Candidate::random(&mut rng),
-                    }
-                }
-                i += LANES as u64;
-            }
+            let block = source.block_len(len - done);
+            source.mine(block, |at, lane| {
+                let index = first + done + at;
+                let nonce = (job.mode == MineMode::Nonce).then(|| job.start + index);
+                let digest = lane.digest();
+                let text = lane.text().to_owned();
+                record(Coin { text, md5: hex(&digest), nonce, index, worker }, digest);
+            });
             done += block;
             progress.add_hashes(worker, block);
             if first + done > cutoff.load(Relaxed) || progress.stop_requested() || out_of_time() {
@@ -399,7 +483,7 @@ mod tests {
     ];
 
     fn nonce_job(start: u64, count: u64, coins: Option<u64>) -> MineJob {
-        MineJob { mode: MineMode::Nonce, start, count, coins, time_budget_ms: None }
+        MineJob { mode: MineMode::Nonce, kernel: Kernel::default(), start, count, coins, time_budget_ms: None }
     }
 
     fn on_pool<T: Send>(n: usize, f: impl FnOnce() -> Result<T, ArgError> + Send) -> T {
@@ -470,23 +554,6 @@ mod tests {
     }
 
     #[test]
-    fn random_digits_are_digits_and_vary() {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
-        let a = Candidate::random(&mut rng);
-        let b = Candidate::random(&mut rng);
-        assert!(a.text().bytes().all(|b| b.is_ascii_digit()) && a.text().len() == 50);
-        assert_ne!(a.text(), b.text());
-        // Each position sees every digit over many draws.
-        let mut seen = [[false; 10]; 50];
-        for _ in 0..2000 {
-            for (i, d) in Candidate::random(&mut rng).text().bytes().enumerate() {
-                seen[i][(d - b'0') as usize] = true;
-            }
-        }
-        assert!(seen.iter().all(|p| p.iter().all(|&s| s)));
-    }
-
-    #[test]
     fn nonce_range_coins_are_real_and_the_same_for_any_pool() {
         let job = nonce_job(0, 3_000_000, None);
         let clock = clock();
@@ -545,15 +612,80 @@ mod tests {
 
     #[test]
     fn a_time_budget_ends_the_run() {
-        let job = MineJob { mode: MineMode::Random, start: 0, count: u64::MAX, coins: None, time_budget_ms: Some(50) };
-        let p = Progress::new();
-        let r = on_pool(2, || mine(&job, &p, &clock()));
-        assert_eq!(r.ended, Ended::TimeBudget);
-        assert!(r.hashes > 0);
-        assert_eq!(r.hashes, p.total_hashes());
+        for kernel in Kernel::ALL {
+            let job = MineJob {
+                mode: MineMode::Random,
+                kernel,
+                start: 0,
+                count: u64::MAX,
+                coins: None,
+                time_budget_ms: Some(50),
+            };
+            let p = Progress::new();
+            let r = on_pool(2, || mine(&job, &p, &clock()));
+            assert_eq!(r.ended, Ended::TimeBudget);
+            assert!(r.hashes > 0);
+            assert_eq!(r.hashes, p.total_hashes());
+            for c in &r.coins {
+                assert_eq!(md5_hex(&c.text), c.md5);
+                assert!(c.nonce.is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn random_coins_are_real_coins() {
+        // 2^22 candidates hold about four coins.
+        let job = MineJob {
+            mode: MineMode::Random,
+            kernel: Kernel::Skip,
+            start: 0,
+            count: 1 << 22,
+            coins: Some(2),
+            time_budget_ms: None,
+        };
+        let r = on_pool(2, || mine(&job, &Progress::new(), &clock()));
         for c in &r.coins {
+            assert!(verify(&c.text).coin, "{}", c.text);
             assert_eq!(md5_hex(&c.text), c.md5);
-            assert!(c.nonce.is_none());
+        }
+    }
+
+    /// The coins of every nonce range around a carry (…99 → …00 at several digits), of
+    /// lengths that are no multiple of the lanes, by the md5 crate.
+    fn coins_by_md5(start: u64, count: u64) -> Vec<u64> {
+        (start..=start + (count - 1)).filter(|n| md5_hex(&format!("{n:050}")).ends_with("00000")).collect()
+    }
+
+    #[test]
+    fn kernels_and_pools_find_the_same_nonce_coins() {
+        let clock = clock();
+        // 1963172 is a coin; the others cross carries into higher digits (at 10^6,
+        // 10^12, 10^19 and at the last u64) on task and block edges, coins or not.
+        let ranges = [
+            (1_963_100, 173),
+            (1_963_172, 1),
+            (999_999 - CHUNK - 5, 2 * CHUNK + 11),
+            (10u64.pow(12) - 100_001, 200_003),
+            (10u64.pow(19) - 100_000, 200_001),
+            (u64::MAX - 150_000, 150_001),
+        ];
+        for (start, count) in ranges {
+            let want = coins_by_md5(start, count);
+            for kernel in Kernel::ALL {
+                for threads in [1, 2, 3, 7] {
+                    let job = MineJob { kernel, ..nonce_job(start, count, None) };
+                    let r = on_pool(threads, || mine(&job, &Progress::new(), &clock));
+                    assert_eq!(r.hashes, count);
+                    let got: Vec<u64> = r.coins.iter().map(|c| c.nonce.unwrap()).collect();
+                    assert_eq!(got, want, "{kernel:?} on {threads} threads, {start} + {count}");
+                    for c in &r.coins {
+                        assert_eq!(c.text, format!("{:050}", c.nonce.unwrap()));
+                        assert_eq!(c.md5, md5_hex(&c.text));
+                        assert_eq!(c.index, c.nonce.unwrap() - start);
+                    }
+                }
+            }
         }
     }
 }

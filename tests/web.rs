@@ -4,8 +4,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use concurrency_lab::{
-    Algorithm, COURSE_PRIMES, Ended, MineJob, MineMode, PrimesJob, Progress, map_primes, md5_hex, miller_rabin, mine,
-    web,
+    Algorithm, COURSE_PRIMES, Ended, Kernel, MineJob, MineMode, PrimesJob, Progress, map_primes, md5_hex, miller_rabin,
+    mine, web,
 };
 use js_sys::{Object, Reflect};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -53,7 +53,14 @@ async fn pool_mining_finds_exactly_the_coins_a_plain_loop_finds() {
     let count = 2_000_000;
     let expected: Vec<String> =
         (0..count).map(|n| format!("{n:050}")).filter(|s| md5_hex(s).ends_with("00000")).collect();
-    let job = MineJob { mode: MineMode::Nonce, start: 0, count, coins: None, time_budget_ms: None };
+    let job = MineJob {
+        mode: MineMode::Nonce,
+        kernel: Kernel::default(),
+        start: 0,
+        count,
+        coins: None,
+        time_budget_ms: None,
+    };
     let progress = Progress::new();
     let report = mine(&job, &progress, &clock).unwrap();
     assert_eq!(report.ended, Ended::Complete);
@@ -119,7 +126,14 @@ async fn a_stop_through_shared_memory_ends_a_long_run() {
     pool().await;
     let progress = Progress::new();
     progress.request_stop();
-    let job = MineJob { mode: MineMode::Random, start: 0, count: u64::MAX, coins: None, time_budget_ms: None };
+    let job = MineJob {
+        mode: MineMode::Random,
+        kernel: Kernel::default(),
+        start: 0,
+        count: u64::MAX,
+        coins: None,
+        time_budget_ms: None,
+    };
     let report = mine(&job, &progress, &clock).unwrap();
     assert_eq!(report.ended, Ended::Stopped);
 }

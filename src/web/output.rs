@@ -1,7 +1,7 @@
 //! Results as the page receives them: camelCase plain objects, and integers that
 //! may pass 2^53 (nonces, the numbers tested) as decimal strings.
 
-use crate::{Algorithm, Ended, LinkResult, MineJob, MineMode, MineReport, PrimesJob, PrimesReport, Span};
+use crate::{Algorithm, Ended, Kernel, LinkResult, MineJob, MineMode, MineReport, PrimesJob, PrimesReport, Span};
 use serde::Serialize;
 use wasm_bindgen::JsError;
 use wasm_bindgen::JsValue;
@@ -27,6 +27,9 @@ pub struct CoinOut {
 pub struct Mined {
     workers: usize,
     mode: MineMode,
+    /// The kernel that ran, and the md5 steps it takes per candidate in this mode.
+    kernel: Kernel,
+    steps_per_candidate: f64,
     start: String,
     count: String,
     hashes: f64,
@@ -43,6 +46,8 @@ impl Mined {
         Mined {
             workers: r.workers,
             mode: job.mode,
+            kernel: job.kernel,
+            steps_per_candidate: job.kernel.steps_per_candidate(job.mode),
             start: job.start.to_string(),
             count: job.count.to_string(),
             hashes: r.hashes as f64,
