@@ -46,7 +46,8 @@
  * @property {number} maxWorkers
  * @property {Layout} layout
  * @property {number} stallMs  the watchdog ends a CPU run whose pulse and counters stand still this long
- * @property {{defaultCount: number, taskCandidates: number, coinLen: number, coinOdds: number, modes: string[]}} mine
+ * @property {{defaultCount: number, taskCandidates: number, coinLen: number, coinOdds: number, modes: string[],
+ *   kernels: {id: string, nonceSteps: number, randomSteps: number}[]}} mine
  * @property {{courseList: string[], maxNumbers: number, defaultChunksize: number, algorithms: string[]}} primes
  * @property {{maxUrls: number, maxConcurrency: number, defaultConcurrency: number, defaultTimeoutMs: number,
  *   maxTimeoutMs: number, maxRetries: number, maxRetryAfterMs: number, resultFields: string[], classes: string[], verdicts: string[],
@@ -86,6 +87,7 @@
  * @property {IntArg} [count]
  * @property {IntArg} [coins]
  * @property {IntArg} [timeBudgetMs]
+ * @property {'skip' | 'plain'} [kernel]  'skip' (default): steps over constant words once per hundred nonces, stops at step 61; 'plain': all 64 steps
  */
 
 /**
@@ -110,6 +112,8 @@
  * @property {number[]} perWorkerHashes
  * @property {Span[]} spans
  * @property {number} spansDropped
+ * @property {'skip' | 'plain'} kernel  the kernel that ran
+ * @property {number} stepsPerCandidate  md5 steps it computes per candidate in this mode (of 64)
  * @property {boolean} [cancelled]  stopped before the run began (no other field but the pool's)
  * @typedef {MineResultFields & PoolCost} MineResult
  */

@@ -71,6 +71,7 @@ export function minePanel(lab, root) {
         el('b', {}, `${count(r.hashes)} hashes in ${ms(r.elapsedMs)}`),
         ` = ${mhs.toFixed(2)} M hashes/s on ${r.workers} worker${r.workers > 1 ? 's' : ''} (${(mhs / r.workers).toFixed(2)} M hashes/s per worker). `,
         `${r.coins.length} coin${r.coins.length === 1 ? '' : 's'}. Ended: ${r.ended}. `,
+        `Kernel: ${r.kernel}, ${r.stepsPerCandidate.toFixed(1)} of md5's 64 steps per candidate. `,
         r.poolReused ? 'Pool reused (already running).'
           : `Pool start: ${ms(r.poolStartMs)}${r.warmUpMs ? `, of which ${ms(r.warmUpMs)} warming the compiled code up` : ''}; not counted in the time above.`,
       );
