@@ -128,12 +128,16 @@ export function minePanel(lab, root) {
     }
     f.bar.value = Math.min(1, p.hashes / live.target);
     const nextCoin = live.rate > 0 ? (terms.coinOdds / live.rate) * 1000 : NaN;
+    // Time left at this rate, for the candidates still to try (a coin limit or a time
+    // budget may end the run sooner).
+    const eta = live.rate > 0 ? (Math.max(0, live.target - p.hashes) / live.rate) * 1000 : NaN;
     f.stats.replaceChildren(
       el('span', {}, `${count(p.hashes)} hashes`),
       el('span', {}, rate(live.rate)),
       el('span', {}, `${p.coins} coin${p.coins === 1 ? '' : 's'}`),
       el('span', { title: `a candidate is a coin with probability 1/${count(terms.coinOdds)}` }, `next coin in ~${ms(nextCoin)} at this rate`),
       el('span', {}, `${ms(now - live.last.started)} elapsed`),
+      el('span', {}, Number.isFinite(eta) ? `about ${ms(eta)} left` : 'time left: measuring…'),
     );
     drawWorkers(live.perWorker);
   }
