@@ -1,6 +1,8 @@
 // The link part of make bench: wall time per C against the ideal ⌈N/C⌉ × delay, for a
-// list spread over 16 *.localhost hosts and for one host, beside CPython's
-// ThreadPoolExecutor checking the same URLs (the course's model).
+// list spread over 16 *.localhost hosts and for one host, beside plain fetch from a
+// bare module worker on the same page (the same URLs at the same C: what the lab's
+// checker costs over the browser's own fetch) and CPython's ThreadPoolExecutor
+// checking the same URLs (the course's model).
 import { execFileSync } from 'node:child_process';
 import { median } from '../www/ui/sweep-math.js';
 
@@ -9,6 +11,23 @@ const DELAY = 200;
 const CS = [1, 5, 10, 100];
 const HOSTS = 'abcdefghijklmnop'.split('');
 
+// The bare worker: C loops, each fetching the next URL and reading its body, GET and
+// no-store as the lab's checker fetches; started from a blob: URL, which the page's
+// policy allows for workers (worker-src 'self' blob:), so it needs no file served.
+const RAW_WORKER = `onmessage = async ({ data: { urls, c } }) => {
+  let next = 0, ok = 0;
+  const t0 = performance.now();
+  const one = async () => {
+    while (next < urls.length) {
+      const r = await fetch(urls[next++], { cache: 'no-store' });
+      await r.arrayBuffer();
+      if (r.ok) ok++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(c, urls.length) }, one));
+  postMessage({ ms: performance.now() - t0, ok });
+};`;
+
 export async function linkBench(page, server, log, reps) {
   const url = (host, i) => `http://${host}.localhost:${server.port}/lab/delay/${DELAY}?i=${i}`;
   const lists = {
@@ -16,6 +35,16 @@ export async function linkBench(page, server, log, reps) {
     oneHost: Array.from({ length: N }, (_, i) => url('a', i)),
   };
   await page.evaluate((urls) => lab.links({ urls: urls.slice(0, 16), concurrency: 16 }), lists.spread); // warm-up
+  const raw = (urls, c) => page.evaluate(({ urls, c, src }) => {
+    const w = /** @type {any} */ (window);
+    w.benchRawFetch ??= new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module', name: 'raw fetch' });
+    return new Promise((resolve, reject) => {
+      w.benchRawFetch.onmessage = (/** @type {MessageEvent} */ e) => resolve(e.data);
+      w.benchRawFetch.onerror = (/** @type {ErrorEvent} */ e) => reject(new Error(e.message || 'the raw fetch worker failed'));
+      w.benchRawFetch.postMessage({ urls, c });
+    });
+  }, { urls, c, src: RAW_WORKER });
+  await raw(lists.spread.slice(0, 16), 16); // warm-up
   const rows = [];
   for (const c of CS) {
     const row = { c, ideal: Math.ceil(N / c) * DELAY };
@@ -30,6 +59,15 @@ export async function linkBench(page, server, log, reps) {
       }
       row[name] = median(runs);
       row[`${name}MaxInFlight`] = (await server.stats()).max_in_flight;
+      log(`links, raw fetch from a bare worker, ${name}, C = ${c}`);
+      const rawRuns = [];
+      for (let i = 0; i < reps; i++) {
+        await server.reset();
+        const r = await raw(urls, c);
+        if (r.ok !== urls.length) throw new Error(`bench: a raw fetch failed at C = ${c}`);
+        rawRuns.push(r.ms);
+      }
+      row[`${name}Raw`] = median(rawRuns);
     }
     rows.push(row);
   }
@@ -49,11 +87,11 @@ export async function linkBench(page, server, log, reps) {
   const markdown = [
     `## Link check: ${N} lab links of ${DELAY} ms each`,
     '',
-    `Browser: fetch promises on one thread, at most C in flight (median of ${reps}); max in flight as the lab server counted it. CPython: ThreadPoolExecutor(max_workers=C) with urllib, the course's model, same URLs.`,
+    `Browser: the lab's checker, fetch promises on one thread, at most C in flight (median of ${reps}); max in flight as the lab server counted it. Raw fetch: plain fetch from a bare module worker on the same page, same URLs, same C. CPython: ThreadPoolExecutor(max_workers=C) with urllib, the course's model, same URLs.`,
     '',
-    '| C | ideal ⌈N/C⌉ × delay | browser, 16 hosts | in flight | browser, one host | in flight | CPython threads |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.c} | ${f(r.ideal)} | ${f(r.spread)} | ${r.spreadMaxInFlight} | ${f(r.oneHost)} | ${r.oneHostMaxInFlight} | ${f(r.python)} |`),
+    '| C | ideal ⌈N/C⌉ × delay | browser, 16 hosts | raw fetch, 16 hosts | in flight | browser, one host | raw fetch, one host | in flight | CPython threads |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.c} | ${f(r.ideal)} | ${f(r.spread)} | ${f(r.spreadRaw)} | ${r.spreadMaxInFlight} | ${f(r.oneHost)} | ${f(r.oneHostRaw)} | ${r.oneHostMaxInFlight} | ${f(r.python)} |`),
     '',
     `Target (C ≤ 6 × hosts: wall time within 15% of the ideal): ${targets.map((t) => `${t.list} C=${t.c} ${t.ratio.toFixed(2)}× ${t.met ? 'met' : 'missed'}`).join('; ')}.`,
   ];

@@ -1,7 +1,9 @@
 // make bench: the lab's numbers on this machine, in one run.
 // Mining sweep and primes sweep in headless Chromium (wasm + Web Workers), the same
-// mining core natively with rayon at the same pool sizes, the link sweep beside
-// CPython's ThreadPoolExecutor, one report: JSON + Markdown under bench/results/.
+// mining core natively with rayon at the same pool sizes, the md5 peers on the same
+// nonces (bench/peers.mjs), cold pool starts, the link sweep beside raw fetch and
+// CPython's ThreadPoolExecutor, one report: JSON + Markdown under bench/results/, with
+// a `summary` object of the headline figures and the issue's targets.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,10 +11,15 @@ import { startServer, launch, openLab } from '../tests/e2e/harness.mjs';
 import { median, defaultWorkerList, withSpeedup } from '../www/ui/sweep-math.js';
 import { linkBench } from './links.mjs';
 import { modelsBench } from './models.mjs';
+import { MAX_COUNT, buildNativePeers, jsPeers, nativePeers, pythonPeers } from './peers.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 3);
 const COUNT = 2 ** 25;
 const root = new URL('..', import.meta.url).pathname;
+const log = (/** @type {unknown[]} */ ...a) => console.error('bench:', ...a);
+
+// Built before anything is timed, so no compiler runs beside a measurement.
+buildNativePeers(root, log);
 
 const server = await startServer();
 const browser = await launch();
@@ -21,7 +28,6 @@ const cores = await page.evaluate(() => navigator.hardwareConcurrency);
 const contract = await page.evaluate(() => lab.contract);
 const browserVersion = `Chromium ${browser.version()}`;
 const sizes = defaultWorkerList(cores, contract.maxWorkers);
-const log = (/** @type {unknown[]} */ ...a) => console.error('bench:', ...a);
 
 // ---------------------------------------------------------------- mining, wasm
 // Rounds go through every pool size in turn, so a slow spell of the machine (a shared
@@ -41,6 +47,31 @@ for (let round = 0; round < REPS; round++) {
   }
 }
 const wasm = sizes.map((n) => ({ workers: n, ms: median(wasmRuns[n].runs), runs: wasmRuns[n].runs, poolStartMs: median(wasmRuns[n].poolStartMs) }));
+
+// ---------------------------------------------------------------- the lab's coins, the peers' reference
+// Every coin on [0, MAX_COUNT): each peer's coins must equal these on its range.
+log(`the lab's coins on [0, ${MAX_COUNT})`);
+const ours = await page.evaluate(async (count) => (await lab.mine({ workers: navigator.hardwareConcurrency, start: 0, count })).coins.map((c) => Number(c.nonce)), MAX_COUNT);
+ours.sort((a, b) => a - b);
+
+// ---------------------------------------------------------------- cold pool start
+// A fresh page has no pool: lab.startPool(n) there compiles the module, starts n
+// workers and warms the code up. Median of REPS fresh pages per size.
+const COLD_SIZES = [...new Set([cores, 10, 100])].filter((n) => n <= contract.maxWorkers).sort((a, b) => a - b);
+/** @type {Record<number, {poolStartMs: number, moduleMs: number, poolMs: number, warmUpMs: number, runs: import('../www/types.js').PoolStart[]}>} */
+const coldStarts = {};
+for (const n of COLD_SIZES) {
+  const runs = [];
+  for (let i = 0; i < REPS; i++) {
+    log(`cold pool start, ${n} workers, ${i + 1} of ${REPS}`);
+    const fresh = await openLab(browser, server.url);
+    runs.push(await fresh.evaluate((n) => lab.startPool(n), n));
+    await fresh.close();
+  }
+  if (runs.some((r) => r.poolReused)) throw new Error(`bench: a fresh page reused a pool of ${n}`);
+  const pick = (/** @type {'poolStartMs' | 'moduleMs' | 'poolMs' | 'warmUpMs'} */ k) => median(runs.map((r) => r[k]));
+  coldStarts[n] = { poolStartMs: pick('poolStartMs'), moduleMs: pick('moduleMs'), poolMs: pick('poolMs'), warmUpMs: pick('warmUpMs'), runs };
+}
 
 // ---------------------------------------------------------------- the first run on a fresh page
 // A fresh engine warms its compiled code up as part of the pool's start; the first
@@ -120,6 +151,9 @@ const links = await linkBench(page, server, log, REPS);
 // ---------------------------------------------------------------- models
 const models = await modelsBench(page, log, REPS, root, cores);
 
+// ---------------------------------------------------------------- JS md5 peers, same Chromium
+const peersJs = await jsPeers(browser, log, REPS, root, ours);
+
 await browser.close();
 await server.stop();
 
@@ -128,6 +162,10 @@ log('mining, native');
 const nativeOut = execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'mine_native', '--',
   '--workers', sizes.join(','), '--count', String(COUNT), '--reps', String(REPS)], { cwd: root, encoding: 'utf8' });
 const native = Object.fromEntries(nativeOut.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.workers, median(r.ms)]));
+
+// ---------------------------------------------------------------- native and CPython peers
+const peersNative = nativePeers(root, log, REPS, COUNT, ours);
+const python = pythonPeers(root, log, REPS, ours);
 
 // ---------------------------------------------------------------- report
 const mhs = (/** @type {number} */ ms) => COUNT / ms / 1000;
@@ -146,6 +184,53 @@ const targets = {
   efficiencyAtCores: { value: at(cores).efficiency, target: '>= 0.9', met: at(cores).efficiency >= 0.9 },
   hundredVsCores: at(100) && { value: at(100).mhs / at(cores).mhs, target: 'within 15% of N = cores', met: Math.abs(1 - at(100).mhs / at(cores).mhs) <= 0.15 },
 };
+
+// ---------------------------------------------------------------- peers and the issue's targets
+const wasmPerWorker = at(1).mhs;
+const byKey = Object.fromEntries([...peersNative, ...peersJs, ...python.peers].map((p) => [p.key, p]));
+const peerRows = [
+  { key: 'wasm', name: 'lab core, wasm simd128', where: 'Chromium, 1 worker (the sweep)', mhs: wasmPerWorker, count: COUNT },
+  ...peersNative, ...peersJs, ...python.peers,
+  { key: 'cpython_course_random', name: 'CPython, the course\'s script as written (random digits)', where: 'CPython, 1 process', mhs: python.courseRandomMhs, count: 2 ** 16 },
+].map((p) => ({ ...p, wasmOverIt: wasmPerWorker / p.mhs }));
+const fastestJs = Math.max(byKey.hash_wasm.mhs, byKey.spark_md5.mhs);
+const cold = (/** @type {number} */ n) => coldStarts[n]?.poolStartMs;
+/** @type {{target: string, value: number | null, bound: number, atLeast: boolean, met: boolean | null}[]} */
+const issueTargets = [
+  { target: 'wasm per worker ≥ 4× md-5 crate natively', value: wasmPerWorker / byKey.md5_crate.mhs, bound: 4, atLeast: true },
+  { target: 'wasm per worker ≥ 1.0× our core natively, widest vectors', value: wasmPerWorker / byKey.native_widest.mhs, bound: 1, atLeast: true },
+  { target: 'wasm per worker ≥ 45× the fastest JS md5 in a worker', value: wasmPerWorker / fastestJs, bound: 45, atLeast: true },
+  { target: 'wasm per worker ≥ 800× CPython per core', value: wasmPerWorker / byKey.cpython.mhs, bound: 800, atLeast: true },
+  { target: `efficiency ≥ 0.95 at N = hardwareConcurrency (${cores})`, value: at(cores).efficiency, bound: 0.95, atLeast: true },
+  { target: 'cold pool start, 100 workers ≤ 1000 ms', value: cold(100) ?? null, bound: 1000, atLeast: false },
+  { target: 'cold pool start, 10 workers ≤ 150 ms', value: cold(10) ?? null, bound: 150, atLeast: false },
+  { target: 'main-thread long tasks over 50 ms = 0', value: longTasks.filter((t) => t.ms > 50).length, bound: 0, atLeast: false },
+].map((t) => ({ ...t, met: t.value === null ? null : t.atLeast ? t.value >= t.bound : t.value <= t.bound }));
+
+/** Figures keyed by C, for the 16-host list (and one host). */
+const byC = (/** @type {string} */ k) => Object.fromEntries(links.json.rows.map((/** @type {any} */ r) => [r.c, r[k]]));
+const summary = {
+  wasm_mhs_per_worker: wasmPerWorker,
+  native_same_width_mhs: byKey.native_same_width.mhs,
+  native_widest_mhs: byKey.native_widest.mhs,
+  md5_crate_mhs: byKey.md5_crate.mhs,
+  hash_wasm_mhs: byKey.hash_wasm.mhs,
+  spark_md5_mhs: byKey.spark_md5.mhs,
+  cpython_mhs: byKey.cpython.mhs,
+  cpython_pool2_mhs: byKey.cpython_pool2.mhs,
+  cpython_course_random_mhs: python.courseRandomMhs,
+  cores,
+  efficiency_at_cores: at(cores).efficiency,
+  pool_start_ms: Object.fromEntries(COLD_SIZES.map((n) => [n, coldStarts[n].poolStartMs])),
+  pool_start_breakdown_ms: Object.fromEntries(COLD_SIZES.map((n) => [n, { module: coldStarts[n].moduleMs, pool: coldStarts[n].poolMs, warm_up: coldStarts[n].warmUpMs }])),
+  links_checker_ms: byC('spread'),
+  links_raw_fetch_ms: byC('spreadRaw'),
+  links_checker_one_host_ms: byC('oneHost'),
+  links_raw_fetch_one_host_ms: byC('oneHostRaw'),
+  long_tasks_over_50ms: longTasks.filter((t) => t.ms > 50).length,
+  targets: issueTargets,
+};
+
 const date = new Date().toISOString().slice(0, 10);
 const machine = `${os.cpus()[0]?.model?.trim() || 'unknown CPU'}, ${cores} cores (hardwareConcurrency), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
 
@@ -170,6 +255,24 @@ const md = [
   '',
   `Main thread while the page mines 50,000,000 nonces on ${cores} workers with live counters: ${longTasks.length} long tasks over 50 ms${longTasks.length ? ` (${longTasks.map((t) => `${Math.round(t.ms)} ms at ${Math.round(t.atMs)} ms after Run`).join(', ')})` : ''}.`,
   '',
+  `## md5 peers: the same nonces from 0`,
+  '',
+  `Each peer mines nonces 0 … count − 1 (a nonce zero-padded to 50 digits, as the lab's nonce mode), one thread unless said; the peers that build their strings themselves (the course's loop shape: build the string, hash, hex, test the "00000" suffix) run a count scaled to about 2 s here, and their coins equal the lab's on their range and on a window around the lab's first coin (${ours.length} lab coins on [0, ${MAX_COUNT.toLocaleString('en-US')})). Median of ${REPS} runs after a warm-up. The machine has ${cores} cores and other work runs on it: the figures are noisy.`,
+  '',
+  '| peer | where | nonces | M hashes/s | wasm per worker / it |',
+  '| --- | --- | ---: | ---: | ---: |',
+  ...peerRows.map((p) => `| ${p.name} | ${p.where} | ${p.count.toLocaleString('en-US')} | ${p.mhs.toFixed(p.mhs < 1 ? 3 : 2)} | ${p.wasmOverIt < 10 ? f2(p.wasmOverIt) : Math.round(p.wasmOverIt)}× |`),
+  '',
+  `Cold pool start, a fresh page, \`lab.startPool(n)\` (median of ${REPS}):`,
+  '',
+  '| workers | pool start | module | pool | warm-up |',
+  '| ---: | ---: | ---: | ---: | ---: |',
+  ...COLD_SIZES.map((n) => `| ${n} | ${Math.round(coldStarts[n].poolStartMs)} ms | ${Math.round(coldStarts[n].moduleMs)} ms | ${Math.round(coldStarts[n].poolMs)} ms | ${Math.round(coldStarts[n].warmUpMs)} ms |`),
+  '',
+  'Targets (issue #12):',
+  '',
+  ...issueTargets.map((t) => `- ${t.target}: ${t.value === null ? 'not measured' : `${Number.isInteger(t.value) ? t.value : f2(t.value)}${t.target.includes('ms') && !t.target.includes('tasks') ? ' ms' : t.target.includes('efficiency') || t.target.includes('tasks') ? '' : '×'}`} — ${t.met === null ? 'not measured' : t.met ? 'met' : 'not met'}`),
+  '',
   '## Primes',
   '',
   '| case | workers | time | speed-up |',
@@ -187,7 +290,7 @@ const md = [
 
 mkdirSync(`${root}bench/results`, { recursive: true });
 const base = `${root}bench/results/${date}`;
-writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, mining: rows, miningRuns: wasm, nativeMs: native, stopMs: stops, firstRuns, longTasksMs: longTasks, primes, links: links.json, models: models.json, targets }, null, 2));
+writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, summary, mining: rows, miningRuns: wasm, nativeMs: native, stopMs: stops, firstRuns, longTasksMs: longTasks, peers: peerRows, coldStarts, primes, links: links.json, models: models.json, targets }, null, 2));
 writeFileSync(`${base}.md`, md);
 console.log(md);
 console.log(`\nwritten: bench/results/${date}.json and .md`);
