@@ -40,6 +40,9 @@ function checkWorkers(workers, max) {
   return n;
 }
 
+/** A pool of N gets this plus 100 ms per worker to start (128 workers take about 3 s). */
+const START_DEADLINE_MS = 15_000;
+
 /** An engine crashed or stood still: it is replaced, unlike after a bad option. */
 class EngineFailure extends Error {}
 
@@ -99,12 +102,19 @@ class Engine {
     const failure = new Failure(worker);
     const remote = Comlink.wrap(worker);
     const t0 = performance.now();
+    // A pool start that never ends (seen about one time in four in fresh Firefox
+    // processes under the test runner: a pool worker never reports ready) must not
+    // hang the page: past the deadline the engine is ended and the start fails.
+    const deadlineMs = START_DEADLINE_MS + 100 * workers;
+    const timer = setTimeout(() => failure.fail(new EngineFailure(`the pool of ${workers} did not start within ${deadlineMs / 1000} s`)), deadlineMs);
     try {
       const s = await failure.guard(remote.start(workers));
       return new Engine(worker, remote, failure, workers, s, layout, performance.now() - t0);
     } catch (e) {
       worker.terminate();
       throw e;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -355,7 +365,13 @@ export function createLab() {
     if (engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true };
     engine?.terminate();
     engine = null;
-    engine = await Engine.start(workers, terms().layout, build);
+    try {
+      engine = await Engine.start(workers, terms().layout, build);
+    } catch (e) {
+      // A start that hung or crashed is tried once more on a fresh engine.
+      if (!(e instanceof EngineFailure)) throw e;
+      engine = await Engine.start(workers, terms().layout, build);
+    }
     return { engine, poolStartMs: engine.startMs, poolReused: false };
   }
 

@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { useLab, openLab } from './harness.mjs';
+import { useLab, openLab, onlyChromium } from './harness.mjs';
 
 const AXE = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 const session = useLab();
@@ -50,11 +50,11 @@ async function checkBothWidths(when) {
   await page.setViewportSize({ width: 1280, height: 1000 });
 }
 
-test('no violations and no sideways scroll on load', async () => {
+test('no violations and no sideways scroll on load', onlyChromium('injects axe-core past the page\'s CSP (bypassCSP, addScriptTag) and resizes the viewport'), async () => {
   await checkBothWidths('on load');
 });
 
-test('the keyboard alone runs and stops a mining run; focus never falls to the page', async () => {
+test('the keyboard alone runs and stops a mining run; focus never falls to the page', onlyChromium('presses keys with Playwright\'s keyboard and waits on locators'), async () => {
   await page.locator('#mine-count').fill('100000000000');
   await page.locator('#mine-run').focus();
   await page.keyboard.press('Enter');
@@ -66,7 +66,7 @@ test('the keyboard alone runs and stops a mining run; focus never falls to the p
   await page.locator('#mine-count').fill('2500000');
 });
 
-test('no violations after every lab has run, at both widths', async () => {
+test('no violations after every lab has run, at both widths', onlyChromium('drives every lab through Playwright locators, injects axe-core past the CSP and resizes the viewport'), async () => {
   await page.locator('#mine-count').fill('2500000');
   await page.locator('#mine-run').click();
   await page.locator('#mine-summary', { hasText: 'hashes in' }).waitFor({ timeout: 60000 });
@@ -87,7 +87,7 @@ test('no violations after every lab has run, at both widths', async () => {
   await checkBothWidths('after every lab ran');
 });
 
-test('an input error is tied to its input', async () => {
+test('an input error is tied to its input', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#mine-count').fill('-5');
   await page.locator('#mine-run').click();
   await page.locator('#mine-error', { hasText: 'count:' }).waitFor();

@@ -1,7 +1,7 @@
 // window.lab against the real lab server in headless Chromium.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, md5, useLab } from './harness.mjs';
+import { call, md5, useLab, onlyChromium } from './harness.mjs';
 
 const session = useLab();
 let server, page;
@@ -11,7 +11,7 @@ before(async () => {
   ({ server, page } = session);
 });
 
-test('the contract comes from Rust and the page uses it', async () => {
+test('the contract comes from Rust and the page uses it', onlyChromium('reads the form controls through Playwright locators'), async () => {
   const c = await page.evaluate(() => lab.contract);
   assert.equal(c.maxWorkers, 128);
   assert.equal(await page.evaluate(() => lab.MAX_WORKERS), c.maxWorkers);
@@ -106,6 +106,11 @@ test('each lab endpoint class gives its expected result, classed in Rust', async
     assert.equal(x.class, `${String(code)[0]}xx`);
     assert.equal(x.verdict, verdict);
   }
+  for (const path of ['/lab/redirect-loop', '/lab/redirect/25']) {
+    const x = by[path];
+    assert.deepEqual([x.ok, x.status, x.error, x.class, x.verdict], [false, null, 'redirects', 'redirects', 'broken'], path);
+  }
+  assert.equal(by['/lab/redirect/10'].redirected, true, 'a chain the browser follows arrives');
   assert.equal(by['/lab/delay/500'].status, 200);
   assert.ok(by['/lab/delay/500'].ms >= 500);
   assert.equal(by['/lab/delay/1500'].error, 'timeout', 'slower than the timeout');

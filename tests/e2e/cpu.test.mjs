@@ -1,7 +1,7 @@
 // The CPU lab in depth: sweeps, timelines, Stop, the verify box, Miller–Rabin, live coins.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, md5, useLab } from './harness.mjs';
+import { call, md5, useLab, onlyChromium } from './harness.mjs';
 
 const session = useLab();
 let server, page;
@@ -71,7 +71,7 @@ test('coins published live are the run’s first coins', async () => {
   }
 });
 
-test('the verify box says whether text is a coin, and why not', async () => {
+test('the verify box says whether text is a coin, and why not', onlyChromium('types into the page through Playwright locators'), async () => {
   const box = page.locator('#verify-text');
   await box.fill('91625571520935147263403534421427761877088219542499');
   await page.locator('#verify-out', { hasText: 'a coin' }).waitFor();
@@ -81,7 +81,7 @@ test('the verify box says whether text is a coin, and why not', async () => {
   assert.match(await page.locator('#verify-out').innerText(), /5d41402abc4b2a76b9719d911017c592 — not a coin: a coin is exactly 50 digits/);
 });
 
-test('the mining timeline and the worker sweep, driven from the page', async () => {
+test('the mining timeline and the worker sweep, driven from the page', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#mine-mode').selectOption('nonce');
   await page.locator('#mine-workers').fill('2');
   await page.locator('#mine-count').fill('1000000');
@@ -136,7 +136,7 @@ test('the mining timeline and the worker sweep, driven from the page', async () 
   assert.deepEqual(page.errors, []);
 });
 
-test('the mining sweep runs the mode selected, and says so', async () => {
+test('the mining sweep runs the mode selected, and says so', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#mine-mode').selectOption('random');
   assert.match(await page.locator('#mine-sweep h3').innerText(), /16,777,216 random candidates at each N/);
   // The sweep calls lab.mine (window.lab): record the mode of each call.
@@ -163,7 +163,7 @@ test('the mining sweep runs the mode selected, and says so', async () => {
   assert.match(await page.locator('#mine-sweep h3').innerText(), /16,777,216 nonces at each N/);
 });
 
-test('a timeline of 100 workers is grouped into readable rows', async () => {
+test('a timeline of 100 workers is grouped into readable rows', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#mine-workers').fill('100');
   await page.locator('#mine-count').fill('2000000');
   await page.locator('#mine-run').click();
@@ -175,7 +175,7 @@ test('a timeline of 100 workers is grouped into readable rows', async () => {
   await page.locator('#mine-workers').fill('2');
 });
 
-test('a bad sweep list is refused with the entry named, and nothing runs', async () => {
+test('a bad sweep list is refused with the entry named, and nothing runs', onlyChromium('drives the page through Playwright locators'), async () => {
   const before = await page.locator('#mine-sweep table.sweep tbody tr').count();
   await page.locator('#mine-sweep input').fill('1, 0');
   await page.locator('#mine-sweep button.run').click();

@@ -1,4 +1,10 @@
-// Starts the real lab server and headless Chromium (Debian's, through playwright-core).
+// Starts the real lab server and a headless browser: Chromium (Debian's, through
+// playwright-core) by default, or Firefox (Debian's firefox-esr, through puppeteer-core over
+// WebDriver BiDi) with ENGINE=firefox. Playwright cannot drive a stock Firefox, so the
+// Firefox browser is a small stand-in for the part of Playwright's Browser and Page that
+// the API-level tests use: newPage/close, and goto, evaluate, waitForFunction, close and
+// page errors on a page. Tests that need more of Playwright (locators, the keyboard,
+// viewport changes, injected scripts, screenshots) say so with onlyChromium(reason).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
@@ -8,6 +14,22 @@ import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
+
+/** The browser engine the end-to-end tests run in: ENGINE=chromium (the default) or ENGINE=firefox. */
+export const ENGINE = process.env.ENGINE || 'chromium';
+if (!['chromium', 'firefox'].includes(ENGINE)) throw new Error(`ENGINE: must be "chromium" or "firefox" (got ${JSON.stringify(ENGINE)})`);
+
+/**
+ * Options for a test that needs Playwright's own API (locators, keyboard, viewport
+ * changes, injected scripts, screenshots), which the Firefox stand-in does not offer:
+ * the test is skipped in Firefox, with the reason given.
+ * @param {string} reason why the test cannot run in the Firefox stand-in
+ * @returns {{skip: string | false}}
+ */
+export function onlyChromium(reason) {
+  return { skip: ENGINE === 'firefox' && `Chromium only: ${reason}` };
+}
 
 export const md5 = (text) => createHash('md5').update(text).digest('hex');
 
@@ -43,7 +65,13 @@ export async function startServer({ coep = 'require-corp' } = {}) {
   };
 }
 
+/**
+ * The browser for ENGINE. For Firefox, a stand-in with the subset of Playwright's
+ * Browser described at the top of this file, typed as a Browser for the tests' sake.
+ * @returns {Promise<import('playwright-core').Browser>}
+ */
 export async function launch() {
+  if (ENGINE === 'firefox') return /** @type {any} */ (await launchFirefox());
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -64,6 +92,8 @@ export async function openLab(browser, url, { bypassCSP = false } = {}) {
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   await page.goto(url);
+  // puppeteer's goto can resolve before the page's module has set window.lab.
+  if (ENGINE === 'firefox') await page.waitForFunction(() => typeof window.lab === 'object', null, { timeout: 30000 });
   await page.evaluate(() => window.lab.ready);
   return page;
 }
@@ -91,4 +121,63 @@ export function useLab() {
     await ctx.server?.stop();
   });
   return ctx;
+}
+
+/**
+ * Firefox through puppeteer-core (WebDriver BiDi; no browser download). Each page gets
+ * its own browser context, as Playwright's browser.newPage does, and closing the page
+ * closes it.
+ */
+async function launchFirefox() {
+  const { default: puppeteer } = await import('puppeteer-core');
+  // Evaluations may run for minutes (a sweep, 10,000 fetches): no 3-minute cut-off.
+  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, protocolTimeout: 15 * 60_000 });
+  return {
+    /** @param {{viewport?: {width: number, height: number}, bypassCSP?: boolean}} [opts] */
+    async newPage({ viewport = { width: 1280, height: 720 }, bypassCSP = false } = {}) {
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
+      await page.setViewport(viewport);
+      // bypassCSP is a CDP command puppeteer does not offer over BiDi; tests that inject
+      // scripts past the page's CSP are Chromium only. page.evaluate is not bound by it.
+      void bypassCSP;
+      return {
+        /** @param {string} url */
+        async goto(url) {
+          return page.goto(url);
+        },
+        /** Playwright's evaluate: one serialisable argument. @param {Function} fn @param {unknown} [arg] */
+        evaluate(fn, arg) {
+          return page.evaluate(/** @type {any} */ (fn), arg);
+        },
+        /**
+         * Playwright's order (fn, arg, options); puppeteer's is (fn, options, ...args).
+         * Resolves when fn returns a truthy value, or a promise of one.
+         * @param {Function} fn @param {unknown} [arg] @param {{timeout?: number, polling?: number | 'raf'}} [opts]
+         */
+        waitForFunction(fn, arg, { timeout = 30000, polling = 50 } = {}) {
+          return page.waitForFunction(/** @type {any} */ (fn), { timeout, polling }, arg);
+        },
+        /** Only 'pageerror' (an uncaught error in the page), with the Error's message as Playwright gives it. @param {string} event @param {(e: Error) => void} handler */
+        on(event, handler) {
+          if (event !== 'pageerror') throw new Error(`the Firefox stand-in has no '${event}' event`);
+          page.on('pageerror', (/** @type {any} */ e) => {
+            // Over BiDi puppeteer makes a plain Error whose message is the whole log line,
+            // "TypeError: x is null"; Playwright's has name TypeError and message "x is null".
+            const text = e instanceof Error ? e.message : String(e);
+            const m = text.match(/^(\w*(?:Error|Exception)): ([^]*)$/);
+            handler(Object.assign(new Error(m ? m[2] : text), { name: m ? m[1] : 'Error', stack: e?.stack }));
+          });
+          return this;
+        },
+        async close() {
+          await context.close();
+        },
+      };
+    },
+    async close() {
+      await browser.close();
+    },
+    version: () => browser.version(),
+  };
 }

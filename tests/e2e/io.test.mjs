@@ -1,7 +1,7 @@
 // The IO lab in depth: both modes, the in-flight bound, Stop, hostile lists, the census.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, useLab } from './harness.mjs';
+import { call, useLab, onlyChromium } from './harness.mjs';
 
 const session = useLab();
 let server, page;
@@ -68,7 +68,7 @@ test('Stop aborts every request in flight at once and leaves nothing in flight',
   assert.equal((await settled('in_flight', 0)).in_flight, 0);
 });
 
-test('a hostile list is parsed line by line, and nothing outside http(s) is requested', async () => {
+test('a hostile list is parsed line by line, and nothing outside http(s) is requested', onlyChromium('its second half drives the link panel through Playwright locators'), async () => {
   const lines = ['', `${at('a', 'status/200')}`, 'javascript:alert(1)', 'data:text/html,<script>window.pwned=1</script>',
     'file:///etc/passwd', 'ftp://example.org/x', `${at('b', 'status/200')}?q=<script>window.pwned=1</script>`, '   ', at('a', 'status/200'), 'not a url'];
   const many = Array.from({ length: 10_001 }, (_, i) => `http://h.localhost:1/${i}`);
@@ -130,7 +130,7 @@ test('a link check runs while a mining run goes on', async () => {
   assert.deepEqual(r, { ok: true, stillMining: true, ended: 'stopped' });
 });
 
-test('the results table sorts and exports, and the histograms fill', async () => {
+test('the results table sorts and exports, and the histograms fill', onlyChromium('drives the link panel through Playwright locators'), async () => {
   await page.locator('#links-source').selectOption('lab');
   await page.locator('#links-run').click();
   await page.locator('#links-summary', { hasText: 'links in' }).waitFor({ timeout: 20000 });

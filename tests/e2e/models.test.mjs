@@ -2,7 +2,7 @@
 // No test asserts a timing; each compares the run's own spans and lags.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, md5, useLab } from './harness.mjs';
+import { call, md5, useLab, onlyChromium } from './harness.mjs';
 
 const session = useLab();
 /** @type {import('playwright-core').Page} */
@@ -158,7 +158,7 @@ test('Stop ends an event-loop experiment at once, and the next one runs', async 
   assert.equal((await call(page, 'loop', { scenario: 'order' })).value.order.at(-1), 'timer (a task)');
 });
 
-test('the Models panel, driven from the page: GIL lanes with a text alternative, a trace export, and the which-model table', async () => {
+test('the Models panel, driven from the page: GIL lanes with a text alternative, a trace export, and the which-model table', onlyChromium('drives the Models panel through Playwright locators'), async () => {
   await page.goto(`${session.server.url}#models`);
   await page.evaluate(() => window.lab.ready);
   await page.locator('#gil-threads-n').fill('2');

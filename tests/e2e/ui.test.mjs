@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { startServer, openLab, md5, useLab } from './harness.mjs';
+import { startServer, openLab, md5, useLab, onlyChromium } from './harness.mjs';
 
 const session = useLab();
 let server, browser, page;
@@ -14,14 +14,14 @@ before(async () => {
   ({ server, browser, page } = session);
 });
 
-test('the environment line says the page is isolated', async () => {
+test('the environment line says the page is isolated', onlyChromium('reads the page through Playwright locators'), async () => {
   const env = await page.locator('#env').innerText();
   assert.match(env, /cross-origin isolated: yes/);
   assert.match(env, /wasm threads: yes/);
   assert.equal(await page.locator('#no-threads').isVisible(), false);
 });
 
-test('mining panel: slider, Run, coins with their md5', async () => {
+test('mining panel: slider, Run, coins with their md5', onlyChromium('drives the page through Playwright locators and takes a screenshot'), async () => {
   await page.locator('#mine-workers').fill('2');
   assert.equal(await page.locator('#mine-workers + input[type=number]').inputValue(), '2', 'the number box follows the slider');
   await page.locator('#mine-workers + input[type=number]').fill('5');
@@ -43,7 +43,7 @@ test('mining panel: slider, Run, coins with their md5', async () => {
   await page.screenshot({ path: `${shots}mining.png`, fullPage: true });
 });
 
-test('mining panel: Stop ends a long run', async () => {
+test('mining panel: Stop ends a long run', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#mine-count').fill('100000000000');
   await page.locator('#mine-run').click();
   // The live line (not the last run's totals): the run is under way.
@@ -55,7 +55,7 @@ test('mining panel: Stop ends a long run', async () => {
   assert.equal(await page.locator('#mine-run').isEnabled(), true);
 });
 
-test('primes panel: the course list with the worker that ran each number', async () => {
+test('primes panel: the course list with the worker that ran each number', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#primes-run').click();
   await page.locator('#primes-summary', { hasText: 'numbers in' }).waitFor();
   const rows = page.locator('#primes-results tbody tr');
@@ -66,7 +66,7 @@ test('primes panel: the course list with the worker that ran each number', async
   assert.ok(workers.every((w) => /^\d+$/.test(w)));
 });
 
-test('primes panel: a bad number shows an error and the panel stays usable', async () => {
+test('primes panel: a bad number shows an error and the panel stays usable', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#primes-numbers').fill('7\nseven');
   await page.locator('#primes-run').click();
   await page.locator('#primes-error', { hasText: 'numbers[1]' }).waitFor();
@@ -76,7 +76,7 @@ test('primes panel: a bad number shows an error and the panel stays usable', asy
   assert.equal(await page.locator('#primes-error').isVisible(), false);
 });
 
-test('link panel: the error-classes list runs and URLs are shown as text', async () => {
+test('link panel: the error-classes list runs and URLs are shown as text', onlyChromium('drives the page through Playwright locators and takes a screenshot'), async () => {
   await page.locator('#links-source').selectOption('errors');
   await page.locator('#links-timeout').fill('1200');
   const hostile = `http://a.localhost:${server.port}/lab/status/200?q=<img src=x onerror="window.pwned=1">`;
@@ -93,25 +93,33 @@ test('link panel: the error-classes list runs and URLs are shown as text', async
   assert.equal(await page.locator('#links-results td.url', { hasText: '<img src=x' }).count(), 1);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   const totals = await page.locator('#links-totals').innerText();
-  assert.match(totals, /^ok 2 · redirect 1 · broken 2 · unreachable 3 \(timeouts 2, network errors 1\)$/);
+  assert.match(totals, /^ok 2 · redirect 1 · broken 4 \(redirects that never arrive 2\) · unreachable 3 \(timeouts 2, network errors 1\)$/);
   await page.screenshot({ path: `${shots}links.png`, fullPage: true });
   assert.deepEqual(page.errors, []);
 });
 
-test('without isolation the page says so and what to do, and the link check still works', async () => {
+test('without isolation (service workers blocked) the page runs the single-thread build, says why, and the link check still works', onlyChromium('uses a Playwright browser context and locators'), async () => {
   const plain = await startServer({ coep: 'off' });
+  // With no headers the page would isolate itself through its service worker; blocked,
+  // it cannot, which is the case this test is about.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
   try {
-    const p = await openLab(browser, plain.url);
+    const p = await context.newPage();
+    await p.goto(plain.url);
+    await p.waitForFunction(() => typeof window.lab === 'object');
+    await p.evaluate(() => window.lab.ready);
     const warning = p.locator('#no-threads');
-    assert.equal(await warning.isVisible(), true);
-    assert.match(await warning.innerText(), /not cross-origin isolated.*make serve/s);
-    assert.equal(await p.locator('#mine-run').isDisabled(), true);
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /single-thread build: the page is not cross-origin isolated.*make serve/s);
+    assert.equal(await p.locator('#mine-run').isDisabled(), false, 'one worker still mines');
+    assert.equal(await p.locator('#mine-workers').isDisabled(), true);
     const err = await p.evaluate(() => lab.mine({ workers: 2 }).then(() => null, (e) => e.message));
-    assert.match(err, /not cross-origin isolated/);
+    assert.match(err, /cannot run threads.*not cross-origin isolated/);
     const r = await p.evaluate((port) => lab.links({ urls: [`http://a.localhost:${port}/lab/status/200`] }), plain.port);
     assert.equal(r.results[0].ok, true);
     await p.close();
   } finally {
+    await context.close();
     await plain.stop();
   }
 });
