@@ -28,7 +28,10 @@ test('Miller–Rabin agrees with trial division on the course list and known cas
 test('Stop ends a primes run and leaves undecided numbers open', async () => {
   const r = await page.evaluate(async () => {
     const run = lab.primes({ workers: 2, numbers: ['18446744073709551557', '7'], algorithm: 'trial' });
-    await new Promise((res) => setTimeout(res, 500));
+    // Stop once the pool computes (a stop during its start is another case), and after
+    // the small number has had time to be decided.
+    while (!lab.progress()?.running) await new Promise((res) => setTimeout(res, 10));
+    await new Promise((res) => setTimeout(res, 300));
     lab.stop('primes');
     return run;
   });

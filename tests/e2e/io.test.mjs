@@ -120,7 +120,8 @@ test('the census fixture yields its known counts', async () => {
 test('a link check runs while a mining run goes on', async () => {
   const r = await page.evaluate(async (urls) => {
     const mining = lab.mine({ workers: 2, mode: 'random', count: '1000000000000' });
-    await new Promise((res) => setTimeout(res, 300));
+    // The check starts once the pool computes: its start is not what this test is about.
+    while (!lab.progress()?.running) await new Promise((res) => setTimeout(res, 10));
     const check = await lab.links({ urls });
     const stillMining = lab.progress().running;
     lab.stop('mine');
