@@ -11,7 +11,7 @@ BUILD_STD := -Z build-std=panic_abort,std
 # The end-to-end files that run in Firefox too. faults.test.mjs (worker targets over the
 # DevTools protocol) and static.test.mjs (Playwright browser contexts that block service
 # workers) drive what only Playwright with Chromium offers.
-E2E_FIREFOX := tests/e2e/api.test.mjs tests/e2e/cpu.test.mjs tests/e2e/io.test.mjs tests/e2e/models.test.mjs tests/e2e/ui.test.mjs tests/e2e/a11y.test.mjs
+E2E_FIREFOX := tests/e2e/api.test.mjs tests/e2e/cpu.test.mjs tests/e2e/io.test.mjs tests/e2e/models.test.mjs tests/e2e/ui.test.mjs tests/e2e/a11y.test.mjs tests/e2e/static.test.mjs
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 .PHONY: serve test build dist pkg-st pkg-faults soak test-soak-ci setup setup-test test-native test-wasm test-e2e test-e2e-firefox lint bench vendor clean loadtest

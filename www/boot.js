@@ -22,7 +22,7 @@
     list.append(li);
   }
   boot.replaceChildren(
-    p('This page was opened from a file (file://), and browsers do not run a page\u2019s JavaScript modules, Web Workers or WebAssembly from files, so none of the labs can start here.'),
+    p('This page was opened from a file (file://), and browsers do not load a page\u2019s Web Workers or WebAssembly from files (Chromium not even its JavaScript modules), so none of the labs can start here.'),
     p('Two ways that work:'),
     list,
   );

@@ -9,6 +9,11 @@ import { modelsPanel } from './ui/models-panel.js';
 import { labNavigation, returnToFragment } from './ui/nav.js';
 import { isolate } from './isolation.js';
 
+// Opened from a file, boot.js has said why nothing can run and what works. Chromium
+// stops at the module scripts; Firefox runs modules from the page's own folder but not
+// its workers' wasm, so the page stops here rather than fail later with a worse message.
+if (location.protocol === 'file:') await new Promise(() => {});
+
 // On a host that sends no COOP/COEP headers this registers the service worker and
 // reloads the page once (never resolving), so no worker starts before that.
 const isolation = await isolate();

@@ -2,8 +2,8 @@
 // playwright-core) by default, or Firefox (Debian's firefox-esr, through puppeteer-core over
 // WebDriver BiDi) with ENGINE=firefox. Playwright cannot drive a stock Firefox, so the
 // Firefox browser is a small stand-in for the part of Playwright's Browser and Page that
-// the API-level tests use: newPage/close, and goto, evaluate, waitForFunction, close and
-// page errors on a page. Tests that need more of Playwright (locators, the keyboard,
+// the API-level tests use: newPage/close, and goto, reload, url, evaluate,
+// waitForFunction, close, page errors and loads on a page. Tests that need more of Playwright (locators, the keyboard,
 // viewport changes, injected scripts, screenshots) say so with onlyChromium(reason).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -68,10 +68,13 @@ export async function startServer({ coep = 'require-corp' } = {}) {
 /**
  * The browser for ENGINE. For Firefox, a stand-in with the subset of Playwright's
  * Browser described at the top of this file, typed as a Browser for the tests' sake.
+ * `firefoxPrefs` are set in the Firefox profile (for what Playwright sets per context
+ * in Chromium, such as blocked service workers); Chromium ignores them.
+ * @param {{firefoxPrefs?: Record<string, unknown>}} [opts]
  * @returns {Promise<import('playwright-core').Browser>}
  */
-export async function launch() {
-  if (ENGINE === 'firefox') return /** @type {any} */ (await launchFirefox());
+export async function launch({ firefoxPrefs = {} } = {}) {
+  if (ENGINE === 'firefox') return /** @type {any} */ (await launchFirefox(firefoxPrefs));
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -128,10 +131,12 @@ export function useLab() {
  * its own browser context, as Playwright's browser.newPage does, and closing the page
  * closes it.
  */
-async function launchFirefox() {
+async function launchFirefox(prefs = {}) {
   const { default: puppeteer } = await import('puppeteer-core');
   // Evaluations may run for minutes (a sweep, 10,000 fetches): no 3-minute cut-off.
-  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, protocolTimeout: 15 * 60_000 });
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX, headless: true, protocolTimeout: 15 * 60_000, extraPrefsFirefox: prefs,
+  });
   return {
     /** @param {{viewport?: {width: number, height: number}, bypassCSP?: boolean}} [opts] */
     async newPage({ viewport = { width: 1280, height: 720 }, bypassCSP = false } = {}) {
@@ -146,6 +151,10 @@ async function launchFirefox() {
         async goto(url) {
           return page.goto(url);
         },
+        async reload() {
+          return page.reload();
+        },
+        url: () => page.url(),
         /** Playwright's evaluate: one serialisable argument. @param {Function} fn @param {unknown} [arg] */
         evaluate(fn, arg) {
           return page.evaluate(/** @type {any} */ (fn), arg);
@@ -158,8 +167,16 @@ async function launchFirefox() {
         waitForFunction(fn, arg, { timeout = 30000, polling = 50 } = {}) {
           return page.waitForFunction(/** @type {any} */ (fn), { timeout, polling }, arg);
         },
-        /** Only 'pageerror' (an uncaught error in the page), with the Error's message as Playwright gives it. @param {string} event @param {(e: Error) => void} handler */
+        /**
+         * 'load' (the main frame's load event), or 'pageerror' (an uncaught error in the
+         * page) with the Error's message as Playwright gives it.
+         * @param {string} event @param {(e: any) => void} handler
+         */
         on(event, handler) {
+          if (event === 'load') {
+            page.on('load', () => handler(undefined));
+            return this;
+          }
           if (event !== 'pageerror') throw new Error(`the Firefox stand-in has no '${event}' event`);
           page.on('pageerror', (/** @type {any} */ e) => {
             // Over BiDi puppeteer makes a plain Error whose message is the whole log line,

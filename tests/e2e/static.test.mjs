@@ -1,7 +1,9 @@
 // The page from a plain static host (python3 -m http.server: no COOP/COEP, no lab
-// server) under a sub-path, in headless Chromium: the service worker (sw.js) isolates
-// the page and simulates the lab; with service workers blocked the page says why it is
-// not isolated; on the lab server no service worker is registered at all.
+// server) under a sub-path, in headless Chromium or (ENGINE=firefox) Firefox: the
+// service worker (sw.js) isolates the page and simulates the lab; with service workers
+// blocked the page says why it is not isolated and runs the single-thread build; on the
+// lab server no service worker is registered at all. The page is read through
+// evaluate only, so the same tests run in both engines.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,7 +13,7 @@ import { mkdtemp, mkdir, readdir, symlink, rm, readFile, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, md5, startServer } from './harness.mjs';
+import { ENGINE, launch, md5, startServer } from './harness.mjs';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 // What a teacher publishes: `make dist`'s folder (make test-e2e builds it first).
@@ -86,17 +88,50 @@ async function until(page, fn, timeoutMs = 60_000) {
 
 /**
  * A new page in its own context that counts its main-frame loads and collects errors.
+ * Blocked service workers are a context option in Playwright; Firefox has them as a
+ * profile preference, so there the page opens in a second Firefox launched with it.
  * @param {import('playwright-core').Browser} browser
- * @param {import('playwright-core').BrowserContextOptions} [options]
+ * @param {{serviceWorkers?: 'allow' | 'block'}} [options]
  */
-async function newPage(browser, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, ...options });
-  const page = await context.newPage();
+async function newPage(browser, { serviceWorkers = 'allow' } = {}) {
+  const viewport = { width: 1280, height: 1000 };
+  let page, close;
+  if (ENGINE === 'firefox') {
+    const b = serviceWorkers === 'block' ? await noServiceWorkers() : browser;
+    page = await b.newPage({ viewport });
+    close = () => page.close();
+  } else {
+    const context = await browser.newContext({ viewport, serviceWorkers });
+    page = await context.newPage();
+    close = () => context.close();
+  }
   const loads = [];
   const errors = [];
   page.on('load', () => loads.push(page.url()));
   page.on('pageerror', (e) => errors.push(e.message));
-  return { context, page, loads, errors };
+  return { context: { close }, page, loads, errors };
+}
+
+/** @type {Promise<import('playwright-core').Browser> | null} Firefox with service workers off, for the blocked cases. */
+let blocked = null;
+function noServiceWorkers() {
+  blocked ??= launch({ firefoxPrefs: { 'dom.serviceWorkers.enabled': false } });
+  return blocked;
+}
+
+/**
+ * What the page shows of an element: its text, an attribute, a form value, whether it
+ * is rendered, read in the page (no Playwright locators, so Firefox runs it too).
+ * @param {import('playwright-core').Page} page
+ * @param {string} selector
+ */
+function element(page, selector) {
+  return page.evaluate((sel) => {
+    const el = /** @type {HTMLElement & {value?: string, disabled?: boolean}} */ (document.querySelector(sel));
+    if (!el) return null;
+    const attrs = Object.fromEntries([...el.attributes].map((a) => [a.name, a.value]));
+    return { text: el.textContent, innerText: el.innerText, attrs, value: el.value ?? null, disabled: el.disabled ?? null, visible: el.checkVisibility() };
+  }, selector);
 }
 
 /** Waits for window.lab to exist and be ready (after any reload). */
@@ -117,6 +152,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  await (await blocked)?.close();
   await site?.stop();
 });
 
@@ -152,21 +188,21 @@ test('(a) on a static host under a sub-path the service worker isolates the page
   assert.equal(info.crossOriginIsolated, true);
   assert.equal(info.threads, true);
 
-  const span = page.locator('#env .isolation');
-  assert.equal(await span.getAttribute('data-mode'), 'service-worker');
-  assert.match(await span.textContent(), /isolated by a service worker: this host sends no COOP\/COEP headers/);
-  assert.equal(await page.locator('#no-threads').isHidden(), true, 'no warning on an isolated page');
+  const span = await element(page, '#env .isolation');
+  assert.equal(span.attrs['data-mode'], 'service-worker');
+  assert.match(span.text, /isolated by a service worker: this host sends no COOP\/COEP headers/);
+  assert.equal((await element(page, '#no-threads')).visible, false, 'no warning on an isolated page');
 
   // Files in the scope come back with the headers the host did not send.
   const h = await page.evaluate(async () => Object.fromEntries((await fetch('www/main.js')).headers));
   assert.equal(h['cross-origin-opener-policy'], 'same-origin');
-  assert.equal(h['cross-origin-embedder-policy'], 'credentialless', 'Chromium gets credentialless');
+  assert.equal(h['cross-origin-embedder-policy'], 'credentialless', 'Chromium and Firefox get credentialless');
   assert.equal(h['cross-origin-resource-policy'], 'cross-origin');
 
   // The isolation module says the same, and a plain reload stays isolated with no extra reload.
   assert.deepEqual(await page.evaluate(async (src) => (await import(src)).isolate(), `${site.url}www/isolation.js`), {
     mode: 'service-worker',
-    note: await span.textContent(),
+    note: span.text,
   });
   await page.reload();
   await labReady(page);
@@ -212,9 +248,9 @@ test('(e) with service workers blocked the single-thread build mines the same co
     assert.deepEqual(primes.results.map((r) => r.prime), [false, true, true]);
     const refused = await page.evaluate(() => window.lab.mine({ workers: 2, count: 1024 }).then(() => 'ran', (e) => `${e instanceof Error}: ${e.message}`));
     assert.match(refused, /^true: workers: this page cannot run threads, so it runs the single-thread build on 1 worker \(asked for 2\): the page is not cross-origin isolated/);
-    const slider = page.locator('#mine-workers');
-    assert.deepEqual([await slider.inputValue(), await slider.getAttribute('max'), await slider.isDisabled()], ['1', '1', true]);
-    assert.match(await page.locator('#no-threads').innerText(), /single-thread build/);
+    const slider = await element(page, '#mine-workers');
+    assert.deepEqual([slider.value, slider.attrs.max, slider.disabled], ['1', '1', true]);
+    assert.match((await element(page, '#no-threads')).innerText, /single-thread build/);
     // The GIL lesson's coroutines need one thread: they run here too.
     const coroutines = await page.evaluate(() => window.lab.gil({ mode: 'async', threads: 2, n: 100000 }));
     assert.equal(coroutines.threads.length, 2);
@@ -229,13 +265,12 @@ test('(f) opened from file:// the page explains why it cannot run and the two wa
   const { context, page } = await newPage(browser);
   try {
     await page.goto(`file://${join(root, 'index.html')}`);
-    const boot = page.locator('#boot');
-    await boot.getByText('opened from a file').waitFor({ timeout: 10000 });
-    const text = await boot.innerText();
-    assert.match(text, /browsers do not run a page.s JavaScript modules, Web Workers or WebAssembly from files/);
-    assert.match(text, /make serve/);
-    assert.match(text, /make dist/);
-    assert.equal(await boot.isVisible(), true);
+    await until(page, () => document.querySelector('#boot')?.textContent.includes('opened from a file'), 10000);
+    const boot = await element(page, '#boot');
+    assert.match(boot.innerText, /browsers do not load a page.s Web Workers or WebAssembly from files/);
+    assert.match(boot.innerText, /make serve/);
+    assert.match(boot.innerText, /make dist/);
+    assert.equal(boot.visible, true);
   } finally {
     await context.close();
   }
@@ -408,7 +443,7 @@ test('labEndpoints() finds the simulated lab beside the page', async () => {
   assert.match(e.note, /no network/);
 });
 
-test('screenshots of the note at 1280 and 390 px', { skip: !process.env.SCREENSHOTS }, async () => {
+test('screenshots of the note at 1280 and 390 px', { skip: !process.env.SCREENSHOTS || (ENGINE === 'firefox' && 'screenshots are taken in Chromium') }, async () => {
   const { page } = await underWorker();
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 700 });
@@ -430,9 +465,9 @@ test('(a) a service worker that cannot isolate: one reload, then the page gives 
     assert.equal(loads.length, 2, `one reload and no more: ${loads.join(', ')}`);
     assert.equal(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL), `${url}sw.js`);
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
-    const span = page.locator('#env .isolation');
-    assert.equal(await span.getAttribute('data-mode'), 'unavailable');
-    assert.match(await span.textContent(), /^not isolated: this host sends no COOP\/COEP headers; the service worker that adds them is running, but this browser did not isolate the page/);
+    const span = await element(page, '#env .isolation');
+    assert.equal(span.attrs['data-mode'], 'unavailable');
+    assert.match(span.text, /^not isolated: this host sends no COOP\/COEP headers; the service worker that adds them is running, but this browser did not isolate the page/);
     assert.equal((await page.evaluate(() => window.lab.info())).threads, false);
     assert.deepEqual(errors, []);
   } finally {
@@ -448,19 +483,24 @@ test('(d) with service workers blocked the page is not isolated and says why', a
     await labReady(page);
     const result = await page.evaluate(async (src) => (await import(src)).isolate(), `${site.url}www/isolation.js`);
     assert.equal(result.mode, 'unavailable');
-    assert.match(result.note, /^not isolated: this host sends no COOP\/COEP headers, and the browser refused the service worker that would add them \(private windows, /);
-    const span = page.locator('#env .isolation');
-    assert.equal(await span.getAttribute('data-mode'), 'unavailable');
-    assert.equal(await span.textContent(), result.note);
+    // Chromium (blocked per context) has the API and refuses the registration; Firefox
+    // with service workers off in its preferences has no navigator.serviceWorker at all.
+    const why = ENGINE === 'firefox'
+      ? /^not isolated: this host sends no COOP\/COEP headers, and this browser offers no service worker to add them /
+      : /^not isolated: this host sends no COOP\/COEP headers, and the browser refused the service worker that would add them \(private windows, /;
+    assert.match(result.note, why);
+    const span = await element(page, '#env .isolation');
+    assert.equal(span.attrs['data-mode'], 'unavailable');
+    assert.equal(span.text, result.note);
     const info = await page.evaluate(() => window.lab.info());
     assert.equal(info.crossOriginIsolated, false);
     assert.equal(info.threads, false);
-    assert.equal(await page.locator('#no-threads').isVisible(), true, 'the CPU panels are marked off');
+    assert.equal((await element(page, '#no-threads')).visible, true, 'the CPU panels are marked off');
     assert.equal(await page.evaluate(() => navigator.serviceWorker?.controller ?? null), null);
     assert.equal(loads.length, 1, 'no reload was tried');
     const e = await page.evaluate(async (src) => (await import(src)).labEndpoints(), `${site.url}www/isolation.js`);
     assert.deepEqual([e.kind, e.base], ['none', '']);
-    if (process.env.SCREENSHOTS) {
+    if (process.env.SCREENSHOTS && ENGINE === 'chromium') {
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: 700 });
         await page.screenshot({ path: join(process.env.SCREENSHOTS, `static-blocked-${width}.png`) });
@@ -480,7 +520,7 @@ test('on the lab server the headers isolate the page and no service worker is re
   try {
     await page.goto(server.url);
     await labReady(page);
-    assert.equal(await page.locator('#env .isolation').getAttribute('data-mode'), 'headers');
+    assert.equal((await element(page, '#env .isolation')).attrs['data-mode'], 'headers');
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
     assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), 0);
     assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null);
