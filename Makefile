@@ -20,7 +20,10 @@ serve: build
 	cargo build --release -p lab-server
 	PORT=$(PORT) ADDR=$(ADDR) COEP=$(COEP) ./target/release/lab-server --root .
 
+# wasm-bindgen adds snippets to pkg*/snippets/ and never removes one a build no longer
+# uses: each build starts from an empty snippets folder.
 build: setup vendor pkg-st
+	rm -rf pkg/snippets
 	wasm-pack build --release --target web --no-pack . $(BUILD_STD)
 
 # The page as static files for any host (a course site, GitHub Pages, a folder behind
@@ -39,12 +42,14 @@ dist: build
 # no shared memory, so its own rustflags (RUSTFLAGS replaces .cargo/config.toml's) and
 # its own target dir (so neither build invalidates the other's cache).
 pkg-st: setup
+	rm -rf pkg-st/snippets
 	CARGO_TARGET_DIR=target/st RUSTFLAGS="-C target-feature=+simd128,+bulk-memory,+mutable-globals" \
 	  wasm-pack build --release --target web --no-pack --out-dir pkg-st . --no-default-features $(BUILD_STD)
 
 # The test build: the threads build plus an entry point that crashes a pool thread on
 # purpose (src/web/fault.rs), for the fault tests only; pages load it with ?build=faults.
 pkg-faults: setup
+	rm -rf pkg-faults/snippets
 	wasm-pack build --release --target web --no-pack --out-dir pkg-faults . $(BUILD_STD) --features fault-injection
 
 # Plain ES modules, no bundler: the page imports these files as they are. Their type

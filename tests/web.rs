@@ -21,7 +21,7 @@ const WORKERS: usize = 2;
 async fn pool() {
     static STARTED: AtomicBool = AtomicBool::new(false);
     if !STARTED.swap(true, Ordering::SeqCst) {
-        JsFuture::from(web::init_thread_pool(WORKERS)).await.unwrap();
+        JsFuture::from(web::init_thread_pool(WORKERS).map_err(JsValue::from).unwrap()).await.unwrap();
     }
     assert_eq!(rayon::current_num_threads(), WORKERS);
 }

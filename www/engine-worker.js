@@ -35,22 +35,26 @@ function guarded(call) {
 
 const engine = {
   /**
-   * Instantiates the module, starts the pool and warms the compiled code up; returns
-   * how long each took. The warm-up (short mining runs until the rate stops climbing)
+   * Instantiates the module (compiling it, unless the page passes the one an earlier
+   * engine compiled), starts the pool and warms the compiled code up; returns how long
+   * each took. The warm-up (short mining runs until the rate stops climbing)
    * is part of the pool's start, so the first timed run is as fast as the second.
    * @param {number} workers
+   * @param {WebAssembly.Module | null} [compiled]  an earlier engine's module, to instantiate without compiling
    */
-  async start(workers) {
+  async start(workers, compiled = null) {
     const t0 = performance.now();
     wasm = await module_;
-    ({ memory } = await wasm.default());
+    ({ memory } = await wasm.default(compiled ? { module_or_path: compiled } : undefined));
     // A panic or a failed allocation is written to the shared counters before the
     // thread traps, where the page's watchdog finds it (src/web/fault.rs).
     wasm.installFaultHooks();
     const t1 = performance.now();
     const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
     const init = /** @type {any} */ (wasm).initThreadPool;
-    if (shared && typeof init === 'function') await init(workers);
+    // Where the pool's start went, phase by phase (src/web/pool.js); none without a pool.
+    let phases = null;
+    if (shared && typeof init === 'function') phases = await init(workers);
     else if (workers !== 1) throw new Error(`workers: the single-thread build runs on 1 worker (asked for ${workers})`);
     const t2 = performance.now();
     const warm = guarded(() => wasm.warmUp());
@@ -58,6 +62,7 @@ const engine = {
     return {
       moduleMs: t1 - t0,
       poolMs: t2 - t1,
+      phases,
       warmUpMs: t3 - t2,
       warmUpRuns: warm.runs,
       poolSize: wasm.poolSize(),
@@ -66,6 +71,7 @@ const engine = {
       // read while this worker computes): the single-thread build has no live counters.
       memory: shared ? memory : null,
       wasmBytes: memory.buffer.byteLength,
+      module: /** @type {WebAssembly.Module} */ (wasm.compiledModule()),
       pointer: wasm.progressPointer(),
     };
   },

@@ -68,6 +68,7 @@
  * @typedef {object} PoolCost
  * @property {number} poolStartMs  time to start the pool for this call, warm-up included; 0 when reused
  * @property {boolean} poolReused
+ * @property {boolean} [moduleReused]  a new pool instantiated the module an earlier pool on this page compiled (and warmed up)
  * @property {number} [warmUpMs]  of poolStartMs, the short runs that warm the compiled code up
  */
 
@@ -244,10 +245,32 @@
  * @property {number} workers
  * @property {number} poolStartMs
  * @property {boolean} poolReused
- * @property {number} moduleMs
- * @property {number} poolMs
+ * @property {boolean} moduleReused  the module compiled by an earlier engine on this page was instantiated, not compiled again
+ * @property {number} moduleMs  the engine worker loading and compiling the module (instantiating it only, when reused)
+ * @property {number} poolMs  starting the pool's workers and building rayon's pool on them
+ * @property {PoolPhases | null} phases  where poolMs went (null in the single-thread build: no pool)
  * @property {number} warmUpMs  short mining runs until the compiled code is warm: part of the pool's start
  * @property {number} wasmBytes
+ */
+
+/**
+ * One phase of the pool's workers' start: its median and its slowest worker, in ms.
+ * @typedef {object} PhaseMs
+ * @property {number} median
+ * @property {number} max
+ */
+
+/**
+ * Where a pool's start went (src/web/pool.js). All the workers start at once, so the
+ * phases overlap across workers: on a machine with fewer cores than workers they queue.
+ * @typedef {object} PoolPhases
+ * @property {number} workers
+ * @property {number} totalMs
+ * @property {PhaseMs} script  from `new Worker` to its script running (thread, JS engine, script load)
+ * @property {PhaseMs} glue  importing the module's JavaScript glue
+ * @property {PhaseMs} instantiate  instantiating the compiled module on the shared memory, with the thread's stack and thread-locals
+ * @property {number} allReadyMs  from the first worker spawned to the last one ready
+ * @property {number} registryMs  rayon's registry built and its threads handed out
  */
 
 // ---------------------------------------------------------------- models lab

@@ -24,11 +24,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// - `script-src 'self'`: the page's modules only; no inline script, no `eval`, no
 ///   script from another origin. `'wasm-unsafe-eval'` lets `WebAssembly.instantiate`
 ///   compile the page's own wasm (it allows nothing for JavaScript).
-/// - `worker-src 'self' blob:`: `www/` starts module workers from its own URLs;
-///   wasm-bindgen-rayon starts each pool thread from a `blob:` copy of its own
-///   same-origin helper script (`pkg/snippets/.../workerHelpers.no-bundler.js`), and
-///   wasm-bindgen's `Atomics.waitAsync` stand-in does the same where the browser
-///   lacks it. A `blob:` URL can only be made by script already running on the page.
+/// - `worker-src 'self' blob:`: `www/` starts module workers from its own URLs, and
+///   the pool's workers run the module's own snippet (`pkg/snippets/.../pool.js`);
+///   wasm-bindgen's `Atomics.waitAsync` stand-in starts a worker from a `blob:` URL
+///   where the browser lacks that function, and the benchmark times bare `blob:`
+///   workers. A `blob:` URL can only be made by script already running on the page.
 /// - `connect-src 'self' http: https: blob:`: the link checker's worker fetches any
 ///   URL it is given, `*.localhost` lab hosts and the live MediaWiki API included;
 ///   `blob:` lets script read back the page's own exports (its download links).

@@ -10,6 +10,8 @@ mod fault;
 mod fetch;
 mod js;
 mod output;
+#[cfg(feature = "threads")]
+mod pool;
 
 use crate::{ArgError, ExecutorArgs, LinksArgs, LoopArgs, MineArgs, PrimesArgs, Progress};
 use serde::de::DeserializeOwned;
@@ -17,7 +19,7 @@ use wasm_bindgen::prelude::*;
 
 pub use fault::{fault_message, install_fault_hooks};
 #[cfg(feature = "threads")]
-pub use wasm_bindgen_rayon::init_thread_pool;
+pub use pool::{PoolBuilder, init_thread_pool, start_pool_worker};
 
 /// The counters the page reads from shared memory while a run goes on.
 static PROGRESS: Progress = Progress::new();
@@ -63,6 +65,14 @@ pub fn contract() -> Result<JsValue, JsError> {
 pub fn warm_up() -> Result<JsValue, JsError> {
     let w = crate::warm_up(&PROGRESS, &clock::now_ms).map_err(arg_error)?;
     output::to_js(&w)
+}
+
+/// This instance's compiled `WebAssembly.Module`. The page keeps the first engine's
+/// and hands it to every later one, which then neither compiles the module again nor
+/// waits for its code to warm up: the optimised code is kept with the module.
+#[wasm_bindgen(js_name = compiledModule)]
+pub fn wasm_module() -> JsValue {
+    wasm_bindgen::module()
 }
 
 /// Threads in the rayon pool (after `initThreadPool`).

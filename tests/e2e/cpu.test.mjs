@@ -1,7 +1,7 @@
 // The CPU lab in depth: sweeps, timelines, Stop, the verify box, Miller–Rabin, live coins.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, md5, useLab, onlyChromium } from './harness.mjs';
+import { call, md5, openLab, useLab, onlyChromium } from './harness.mjs';
 
 const session = useLab();
 let server, page;
@@ -194,4 +194,29 @@ test('memory per worker is measured for each pool size', async () => {
   assert.ok(r[1].wasmBytes > r[0].wasmBytes, 'each worker adds its stack to the shared memory');
   assert.equal(r[1].poolReused, false);
   assert.equal((await page.evaluate(() => lab.startPool(4))).poolReused, true);
+});
+
+test("a pool's start is broken down by phase, and a later pool reuses the page's compiled module", async () => {
+  const r = await page.evaluate(async () => [await lab.startPool(3), await lab.startPool(5)]);
+  for (const [n, x] of [[3, r[0]], [5, r[1]]]) {
+    assert.equal(x.moduleReused, true, 'earlier tests on this page compiled the module');
+    const p = x.phases;
+    assert.equal(p.workers, n);
+    assert.ok(p.allReadyMs <= p.totalMs && p.totalMs <= x.poolMs + 1, `workers ready ${p.allReadyMs} ≤ ${p.totalMs} ≤ pool ${x.poolMs}`);
+    for (const k of ['script', 'glue', 'instantiate']) {
+      assert.ok(p[k].median >= 0 && p[k].median <= p[k].max && p[k].max <= p.allReadyMs + 1, `${k}: ${JSON.stringify(p[k])} within ${p.allReadyMs}`);
+    }
+    assert.ok(p.registryMs >= 0 && p.registryMs <= p.totalMs);
+  }
+  // A fresh page compiles its own.
+  const fresh = await openLab(session.browser, session.server.url);
+  try {
+    assert.equal((await fresh.evaluate(() => lab.startPool(2))).moduleReused, false);
+  } finally {
+    await fresh.close();
+  }
+  // Mining on a pool that reused the module gives the same coins as ever.
+  const m = await page.evaluate(() => lab.mine({ workers: 5, start: 0, count: 2097152 }));
+  assert.ok(m.coins.length > 0);
+  for (const c of m.coins) assert.equal(md5(c.text), c.md5);
 });

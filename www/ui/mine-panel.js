@@ -73,7 +73,8 @@ export function minePanel(lab, root) {
         `${r.coins.length} coin${r.coins.length === 1 ? '' : 's'}. Ended: ${r.ended}. `,
         `Kernel: ${r.kernel}, ${r.stepsPerCandidate.toFixed(1)} of md5's 64 steps per candidate. `,
         r.poolReused ? 'Pool reused (already running).'
-          : `Pool start: ${ms(r.poolStartMs)}${r.warmUpMs ? `, of which ${ms(r.warmUpMs)} warming the compiled code up` : ''}; not counted in the time above.`,
+          : `Pool start: ${ms(r.poolStartMs)}${r.warmUpMs ? `, of which ${ms(r.warmUpMs)} warming the compiled code up` : ''}; not counted in the time above.` +
+            (r.moduleReused ? ' The module compiled for an earlier pool on this page was reused (a fresh page compiles it again: the resources view shows a cold start).' : ''),
       );
       if (r.ended === 'complete') f.bar.value = 1;
       showTimeline(f.timeline, f.caption, r.spans, r.workers, {

@@ -1,0 +1,98 @@
+// The pool's workers: this file is imported by the module's glue (as a wasm-bindgen
+// snippet, for `startWorkers`) and is also each pool worker's script (it spawns
+// workers on its own URL). wasm-bindgen-rayon's helper, which this replaces, fetched
+// its own script into a new `blob:` once per worker and reported nothing of where a
+// start went; this one starts every worker on one same-origin URL and returns, per
+// phase, how long the workers took (issue 12: the breakdown of a pool's start).
+
+/** Wall-clock ms, comparable between workers (each has its own timeOrigin). */
+const now = () => performance.timeOrigin + performance.now();
+const scriptAt = now();
+
+/**
+ * Resolves with the first message of that type on `target`.
+ * @param {any} target
+ * @param {string} type
+ * @returns {Promise<any>}
+ */
+function message(target, type) {
+  return new Promise((resolve) => {
+    target.addEventListener('message', function onMessage(/** @type {MessageEvent} */ { data }) {
+      if (data == null || data.type !== type) return;
+      target.removeEventListener('message', onMessage);
+      resolve(data);
+    });
+  });
+}
+
+// As a pool worker: instantiate the module on the shared memory, say so, then run the
+// rayon thread handed over. The type check matters where this file is merely imported
+// (the engine worker), whose other messages pass by.
+message(self, 'pool_worker_init').then(async (data) => {
+  const initAt = now();
+  const glue = await import(data.mainJS);
+  const importedAt = now();
+  await glue.default({ module_or_path: data.module, memory: data.memory });
+  const instantiatedAt = now();
+  postMessage({ type: 'pool_worker_ready', times: { scriptAt, initAt, importedAt, instantiatedAt } });
+  glue.startPoolWorker(data.receiver);
+});
+
+// Firefox collects workers that share a wasm memory but have no live `Worker` object
+// (https://bugzilla.mozilla.org/show_bug.cgi?id=1702191): keep them referenced.
+/** @type {Worker[]} */
+let workers = [];
+
+/** @param {number[]} xs */
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1] : 0;
+};
+
+/**
+ * Starts `builder.numThreads()` workers at once, each instantiating `module` on
+ * `memory`, then builds rayon's pool on them. Resolves with where the time went:
+ * for each phase the median and the slowest worker, in ms.
+ * @param {WebAssembly.Module} module
+ * @param {WebAssembly.Memory} memory
+ * @param {any} builder  the Rust PoolBuilder
+ */
+export async function startWorkers(module, memory, builder) {
+  const t0 = now();
+  const init = { type: 'pool_worker_init', module, memory, receiver: builder.receiver(), mainJS: builder.mainJS() };
+  const url = new URL(import.meta.url);
+  const started = await Promise.all(
+    Array.from({ length: builder.numThreads() }, async (_, i) => {
+      const spawnAt = now();
+      const worker = new Worker(url, { type: 'module', name: `pool-${i}` });
+      worker.postMessage(init);
+      const { times } = await message(worker, 'pool_worker_ready');
+      return { worker, times: { spawnAt, ...times, readyAt: now() } };
+    }),
+  );
+  workers = started.map((s) => s.worker);
+  const builtFrom = now();
+  builder.build();
+  const end = now();
+  const t = started.map((s) => s.times);
+  /** @param {(x: typeof t[number]) => number} f */
+  const phase = (f) => {
+    const ms = t.map(f);
+    return { median: median(ms), max: Math.max(...ms) };
+  };
+  return {
+    workers: t.length,
+    totalMs: end - t0,
+    // From `new Worker` to its script running: thread, JS engine and script load.
+    script: phase((x) => x.scriptAt - x.spawnAt),
+    // Importing the module's glue (JavaScript) in the worker.
+    glue: phase((x) => x.importedAt - x.initAt),
+    // Instantiating the compiled module on the shared memory, with the thread's own
+    // stack and thread-locals (wasm-bindgen's start function).
+    instantiate: phase((x) => x.instantiatedAt - x.importedAt),
+    // The last worker ready, from the first spawned.
+    allReadyMs: Math.max(...t.map((x) => x.readyAt)) - t0,
+    // rayon's registry: the global pool built and its threads handed out.
+    registryMs: end - builtFrom,
+  };
+}
