@@ -40,8 +40,12 @@ function checkWorkers(workers, max) {
   return n;
 }
 
-/** A pool of N gets this plus 100 ms per worker to start (128 workers take about 3 s). */
-const START_DEADLINE_MS = 15_000;
+/**
+ * A pool of N gets this plus 100 ms per worker to start, warm-up included (128
+ * workers take 3–6 s on 2 cores), and START_ATTEMPTS tries.
+ */
+const START_DEADLINE_MS = 8_000;
+const START_ATTEMPTS = 3;
 
 /** An engine crashed or stood still: it is replaced, unlike after a bad option. */
 class EngineFailure extends Error {}
@@ -103,9 +107,11 @@ class Engine {
     const failure = new Failure(worker);
     const remote = Comlink.wrap(worker);
     const t0 = performance.now();
-    // A pool start that never ends (seen about one time in four in fresh Firefox
-    // processes under the test runner: a pool worker never reports ready) must not
-    // hang the page: past the deadline the engine is ended and the start fails.
+    // A pool start that never ends must not hang the page: past the deadline the
+    // engine is ended and the start fails. Seen in Firefox ESR 153, a few times in a
+    // hundred starts: every pool worker reports ready, yet one never enters rayon's
+    // loop, so rayon's build_global (which waits for every thread to be primed)
+    // blocks the engine worker for good. A fresh engine then starts normally.
     const deadlineMs = START_DEADLINE_MS + 100 * workers;
     const timer = setTimeout(() => failure.fail(new EngineFailure(`the pool of ${workers} did not start within ${deadlineMs / 1000} s`)), deadlineMs);
     try {
@@ -374,14 +380,16 @@ export function createLab() {
     if (engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true, moduleReused: true };
     engine?.terminate();
     engine = null;
-    try {
-      engine = await Engine.start(workers, terms().layout, build, compiled);
-    } catch (e) {
-      // A start that hung or crashed is tried once more on a fresh engine, with a
-      // fresh compile in case the module was what failed.
-      if (!(e instanceof EngineFailure)) throw e;
-      compiled = null;
-      engine = await Engine.start(workers, terms().layout, build, null);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        engine = await Engine.start(workers, terms().layout, build, compiled);
+        break;
+      } catch (e) {
+        // A start that hung or crashed is tried again on a fresh engine, with a fresh
+        // compile in case the module was what failed.
+        if (!(e instanceof EngineFailure) || attempt >= START_ATTEMPTS) throw e;
+        compiled = null;
+      }
     }
     const moduleReused = compiled !== null;
     compiled ??= engine.module;

@@ -16,15 +16,15 @@ export const memorySizes = (maxWorkers) => [...new Set([1, 2, 4, 16, 64, maxWork
 export function resourcesPanel(lab, host, maxWorkers) {
   const live = el('p.stats');
   const shares = el('div.busy');
-  const measure = el('button', {}, 'Measure memory per worker');
+  const measure = el('button', {}, 'Measure pool starts and memory');
   const body = el('tbody');
   const heads = [
     ['N', 'workers in the pool'],
     ['pool start', 'what a learner waits for: engine, module, workers, warm-up'],
     ['workers ready', 'from the first worker spawned to the last one ready'],
-    ['script', 'slowest worker: from new Worker to its script running (thread, JavaScript engine, script load)'],
-    ['glue', "slowest worker: importing the module's JavaScript glue"],
-    ['instantiate', 'slowest worker: instantiating the compiled module on the shared memory, with its own stack and thread-locals'],
+    ['slowest script', 'slowest worker: from new Worker to its script running (thread, JavaScript engine, script load)'],
+    ['slowest glue', "slowest worker: importing the module's JavaScript glue"],
+    ['slowest instantiate', 'slowest worker: instantiating the compiled module on the shared memory, with its own stack and thread-locals'],
     ['wasm memory', 'the shared memory after the start'],
     ['per extra worker', 'memory each worker beyond the first row added'],
   ];
@@ -32,7 +32,7 @@ export function resourcesPanel(lab, host, maxWorkers) {
   const tableBox = el('div.scroll-x', { tabindex: 0, role: 'group', 'aria-label': 'pool starts, scrolls sideways on a narrow screen' }, table);
   const why = el('p.note');
   const note = el('p.note', {}, 'Each worker gets its own stack and thread-local storage inside the shared wasm memory, and its own JavaScript heap outside it, which the page cannot weigh cheaply. ' +
-    'All workers start at once, so with more workers than cores their starts queue for the cores: a slow "script" or "glue" column is the browser creating threads and loading scripts, not this lab computing.');
+    'All workers start at once, so with more workers than cores their starts queue for the cores: a slow "script" or "glue" column (each the slowest worker\'s) is the browser creating threads and loading scripts, not this lab computing.');
   host.append(el('h3', {}, 'Resources'), live, shares, el('div.controls', {}, measure), tableBox, why, note);
 
   measure.addEventListener('click', async () => {
@@ -51,8 +51,8 @@ export function resourcesPanel(lab, host, maxWorkers) {
         body.append(el('tr', {},
           el('td.num', {}, n), cell(r.poolStartMs), cell(p?.allReadyMs), cell(p?.script.max), cell(p?.glue.max), cell(p?.instantiate.max),
           el('td.num', {}, bytes(r.wasmBytes)), el('td.num', {}, extra === null ? '–' : bytes(extra))));
-        if (r.moduleReused) {
-          why.textContent = 'These pools instantiated the module an earlier pool on this page compiled and warmed up; ' +
+        if (r.moduleReused && !why.textContent) {
+          why.textContent = `${n === base.workers ? 'These pools' : `From N = ${n} on, the pools`} instantiated the module that an earlier pool on this page compiled and warmed up; ` +
             'a fresh page pays for compiling it and for a longer warm-up too (make bench reports those cold starts).';
         }
       }
