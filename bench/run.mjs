@@ -12,6 +12,7 @@ import { median, defaultWorkerList, withSpeedup } from '../www/ui/sweep-math.js'
 import { linkBench } from './links.mjs';
 import { modelsBench } from './models.mjs';
 import { MAX_COUNT, buildNativePeers, jsPeers, nativePeers, pythonPeers } from './peers.mjs';
+import { cpuBetween, threadTimes } from './threads-cpu.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 3);
 const COUNT = 2 ** 25;
@@ -48,6 +49,23 @@ for (let round = 0; round < REPS; round++) {
 }
 const wasm = sizes.map((n) => ({ workers: n, ms: median(wasmRuns[n].runs), runs: wasmRuns[n].runs, poolStartMs: median(wasmRuns[n].poolStartMs) }));
 
+// ---------------------------------------------------------------- where the CPU goes during a run
+// Every thread of the browser, from /proc, around one warm run at N = 1 and at N = cores:
+// what the pool's workers got, and what the other threads (the page, the engine
+// worker, the compositor, the browser and GPU processes) took beside them.
+const CHROMIUM_EXE = process.env.CHROMIUM || '/usr/bin/chromium';
+/** @type {Record<number, ReturnType<typeof cpuBetween> & {wallMs: number, runMs: number}>} */
+const cpuByThread = {};
+for (const n of [...new Set([1, cores])]) {
+  log(`CPU by thread, ${n} workers`);
+  await page.evaluate(async ({ n, count }) => { await lab.mine({ workers: n, count: count / 4 }); await lab.mine({ workers: n, count: count / 4 }); }, { n, count: COUNT });
+  const before = threadTimes(CHROMIUM_EXE);
+  const t0 = performance.now();
+  const runMs = await page.evaluate(async ({ n, count }) => (await lab.mine({ workers: n, count })).elapsedMs, { n, count: COUNT });
+  const wallMs = performance.now() - t0;
+  cpuByThread[n] = { ...cpuBetween(before, threadTimes(CHROMIUM_EXE), n), wallMs, runMs };
+}
+
 // ---------------------------------------------------------------- the lab's coins, the peers' reference
 // Every coin on [0, MAX_COUNT): each peer's coins must equal these on its range.
 log(`the lab's coins on [0, ${MAX_COUNT})`);
@@ -58,7 +76,7 @@ ours.sort((a, b) => a - b);
 // A fresh page has no pool: lab.startPool(n) there compiles the module, starts n
 // workers and warms the code up. Median of REPS fresh pages per size.
 const COLD_SIZES = [...new Set([cores, 10, 100])].filter((n) => n <= contract.maxWorkers).sort((a, b) => a - b);
-/** @type {Record<number, {poolStartMs: number, moduleMs: number, poolMs: number, warmUpMs: number, runs: import('../www/types.js').PoolStart[]}>} */
+/** @type {Record<number, {poolStartMs: number, moduleMs: number, poolMs: number, warmUpMs: number, phases: Record<string, number>, runs: import('../www/types.js').PoolStart[]}>} */
 const coldStarts = {};
 for (const n of COLD_SIZES) {
   const runs = [];
@@ -70,7 +88,62 @@ for (const n of COLD_SIZES) {
   }
   if (runs.some((r) => r.poolReused)) throw new Error(`bench: a fresh page reused a pool of ${n}`);
   const pick = (/** @type {'poolStartMs' | 'moduleMs' | 'poolMs' | 'warmUpMs'} */ k) => median(runs.map((r) => r[k]));
-  coldStarts[n] = { poolStartMs: pick('poolStartMs'), moduleMs: pick('moduleMs'), poolMs: pick('poolMs'), warmUpMs: pick('warmUpMs'), runs };
+  const phase = (/** @type {(p: import('../www/types.js').PoolPhases) => number} */ f) => median(runs.map((r) => (r.phases ? f(r.phases) : NaN)));
+  coldStarts[n] = {
+    poolStartMs: pick('poolStartMs'), moduleMs: pick('moduleMs'), poolMs: pick('poolMs'), warmUpMs: pick('warmUpMs'),
+    phases: {
+      allReadyMs: phase((p) => p.allReadyMs), registryMs: phase((p) => p.registryMs),
+      scriptMedianMs: phase((p) => p.script.median), scriptMaxMs: phase((p) => p.script.max),
+      glueMedianMs: phase((p) => p.glue.median), glueMaxMs: phase((p) => p.glue.max),
+      instantiateMedianMs: phase((p) => p.instantiate.median), instantiateMaxMs: phase((p) => p.instantiate.max),
+    },
+    runs,
+  };
+}
+
+// ---------------------------------------------------------------- the browser's own floor
+// N bare module workers (a script that only posts a message), started at once from the
+// page: what this browser on this machine needs to give N threads a script to run,
+// before any of the lab's code. A pool of N cannot start faster than this.
+/** @type {Record<number, number>} */
+const workerFloorMs = {};
+for (const n of COLD_SIZES) {
+  log(`bare workers, ${n}`);
+  const runs = await page.evaluate(async ({ n, reps }) => {
+    const url = URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' }));
+    const out = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      const ws = await Promise.all(Array.from({ length: n }, () => new Promise((resolve) => {
+        const w = new Worker(url, { type: 'module' });
+        w.onmessage = () => resolve(w);
+      })));
+      out.push(performance.now() - t0);
+      ws.forEach((w) => w.terminate());
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    URL.revokeObjectURL(url);
+    return out;
+  }, { n, reps: REPS });
+  workerFloorMs[n] = median(runs);
+}
+
+// ---------------------------------------------------------------- a later pool on the same page
+// The page keeps the first engine's compiled module for every later pool: what a
+// learner waits for when moving the slider after the first run.
+/** @type {Record<number, number>} */
+const laterStarts = {};
+for (const n of COLD_SIZES) {
+  const runs = [];
+  for (let i = 0; i < REPS; i++) {
+    log(`a later pool on the same page, ${n} workers, ${i + 1} of ${REPS}`);
+    const fresh = await openLab(browser, server.url);
+    const r = await fresh.evaluate(async (n) => { await lab.startPool(n === 1 ? 2 : 1); return lab.startPool(n); }, n);
+    if (!r.moduleReused) throw new Error('bench: a later pool did not reuse the module');
+    runs.push(r.poolStartMs);
+    await fresh.close();
+  }
+  laterStarts[n] = median(runs);
 }
 
 // ---------------------------------------------------------------- the first run on a fresh page
@@ -200,7 +273,8 @@ const issueTargets = [
   { target: 'wasm per worker ≥ 4× md-5 crate natively', value: wasmPerWorker / byKey.md5_crate.mhs, bound: 4, atLeast: true },
   { target: 'wasm per worker ≥ 1.0× our core natively, widest vectors', value: wasmPerWorker / byKey.native_widest.mhs, bound: 1, atLeast: true },
   { target: 'wasm per worker ≥ 45× the fastest JS md5 in a worker', value: wasmPerWorker / fastestJs, bound: 45, atLeast: true },
-  { target: 'wasm per worker ≥ 800× CPython per core', value: wasmPerWorker / byKey.cpython.mhs, bound: 800, atLeast: true },
+  // The issue's reference (0.044 M/s, "about 680×") is the course's script as written.
+  { target: 'wasm per worker ≥ 800× CPython per core (the course\'s script as written)', value: wasmPerWorker / python.courseRandomMhs, bound: 800, atLeast: true },
   { target: `efficiency ≥ 0.95 at N = hardwareConcurrency (${cores})`, value: at(cores).efficiency, bound: 0.95, atLeast: true },
   { target: 'cold pool start, 100 workers ≤ 1000 ms', value: cold(100) ?? null, bound: 1000, atLeast: false },
   { target: 'cold pool start, 10 workers ≤ 150 ms', value: cold(10) ?? null, bound: 150, atLeast: false },
@@ -222,7 +296,15 @@ const summary = {
   cores,
   efficiency_at_cores: at(cores).efficiency,
   pool_start_ms: Object.fromEntries(COLD_SIZES.map((n) => [n, coldStarts[n].poolStartMs])),
-  pool_start_breakdown_ms: Object.fromEntries(COLD_SIZES.map((n) => [n, { module: coldStarts[n].moduleMs, pool: coldStarts[n].poolMs, warm_up: coldStarts[n].warmUpMs }])),
+  pool_start_breakdown_ms: Object.fromEntries(COLD_SIZES.map((n) => [n, {
+    module: coldStarts[n].moduleMs, pool: coldStarts[n].poolMs, warm_up: coldStarts[n].warmUpMs,
+    slowest_script: coldStarts[n].phases.scriptMaxMs, slowest_glue: coldStarts[n].phases.glueMaxMs,
+    slowest_instantiate: coldStarts[n].phases.instantiateMaxMs, registry: coldStarts[n].phases.registryMs,
+  }])),
+  bare_workers_ms: workerFloorMs,
+  pool_start_later_ms: laterStarts,
+  other_threads_cpu_share_at_cores: cpuByThread[cores].othersMs / cpuByThread[cores].wallMs,
+  pool_cpu_share_at_cores: cpuByThread[cores].poolMs / cpuByThread[cores].wallMs / cores,
   links_checker_ms: byC('spread'),
   links_raw_fetch_ms: byC('spreadRaw'),
   links_checker_one_host_ms: byC('oneHost'),
@@ -265,9 +347,22 @@ const md = [
   '',
   `Cold pool start, a fresh page, \`lab.startPool(n)\` (median of ${REPS}):`,
   '',
-  '| workers | pool start | module | pool | warm-up |',
-  '| ---: | ---: | ---: | ---: | ---: |',
-  ...COLD_SIZES.map((n) => `| ${n} | ${Math.round(coldStarts[n].poolStartMs)} ms | ${Math.round(coldStarts[n].moduleMs)} ms | ${Math.round(coldStarts[n].poolMs)} ms | ${Math.round(coldStarts[n].warmUpMs)} ms |`),
+  '| workers | pool start | module | workers + registry | warm-up | slowest worker: script / glue / instantiate | registry | bare workers (floor) | a later pool, same page |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...COLD_SIZES.map((n) => {
+    const c = coldStarts[n];
+    return `| ${n} | ${Math.round(c.poolStartMs)} ms | ${Math.round(c.moduleMs)} ms | ${Math.round(c.poolMs)} ms | ${Math.round(c.warmUpMs)} ms | ` +
+      `${Math.round(c.phases.scriptMaxMs)} / ${Math.round(c.phases.glueMaxMs)} / ${Math.round(c.phases.instantiateMaxMs)} ms | ${Math.round(c.phases.registryMs)} ms | ` +
+      `${Math.round(workerFloorMs[n])} ms | ${Math.round(laterStarts[n])} ms |`;
+  }),
+  '',
+  'All of a pool\'s workers start at once; "script" is from `new Worker` to its script running (a thread, a JavaScript engine, the script), "glue" the worker importing the module\'s JavaScript, "instantiate" the compiled module on the shared memory with the thread\'s stack and thread-locals. "Bare workers" starts the same number of workers whose script only posts a message: the browser\'s own cost, under which no pool can start. "A later pool" reuses the page\'s compiled (and already optimised) module.',
+  '',
+  `Where the CPU went during one run (${COUNT.toLocaleString('en-US')} nonces, warm pool), from /proc, every thread of the browser:`,
+  '',
+  '| workers | run | pool threads, busy share | other threads, in cores | the largest others |',
+  '| ---: | ---: | ---: | ---: | --- |',
+  ...Object.entries(cpuByThread).map(([n, c]) => `| ${n} | ${Math.round(c.runMs)} ms | ${f2(c.poolMs / c.wallMs / Number(n))} | ${f2(c.othersMs / c.wallMs)} | ${c.others.slice(0, 4).map((o) => `${o.group} ${Math.round(o.ms)} ms`).join('; ')} |`),
   '',
   'Targets (issue #12):',
   '',
@@ -290,7 +385,7 @@ const md = [
 
 mkdirSync(`${root}bench/results`, { recursive: true });
 const base = `${root}bench/results/${date}`;
-writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, summary, mining: rows, miningRuns: wasm, nativeMs: native, stopMs: stops, firstRuns, longTasksMs: longTasks, peers: peerRows, coldStarts, primes, links: links.json, models: models.json, targets }, null, 2));
+writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, summary, mining: rows, miningRuns: wasm, cpuByThread, nativeMs: native, stopMs: stops, firstRuns, longTasksMs: longTasks, peers: peerRows, coldStarts, workerFloorMs, laterStarts, primes, links: links.json, models: models.json, targets }, null, 2));
 writeFileSync(`${base}.md`, md);
 console.log(md);
 console.log(`\nwritten: bench/results/${date}.json and .md`);
