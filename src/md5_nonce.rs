@@ -35,11 +35,8 @@ type Vector = Simd<u32, WIDTH>;
 /// state vectors fill 12 of the 16 registers of SSE2 (and of simd128 as engines map
 /// it to x86-64), leaving room for the temporaries. Measured natively on SSE2: two
 /// chains take as many instructions but run about 15 % slower; four spill (8 % more
-/// instructions, clearly slower). In wasm the engine, not this code, allocates the
-/// registers, and one chain is fastest: one worker in Chromium 156, median of 7 runs,
-/// 36.5 M hashes/s with one chain against 33.8, 34.2 and 34.7 with two, three and four
-/// (2026-11-23, the ranges of one and three chains apart).
-pub const VECTORS: usize = if cfg!(target_arch = "wasm32") { 1 } else { 3 };
+/// instructions, clearly slower).
+pub const VECTORS: usize = 3;
 /// Hundreds hashed at once: one per lane.
 pub const LANES: usize = WIDTH * VECTORS;
 
