@@ -48,7 +48,11 @@ try {
     while ((n = await liveWorkers()) !== want && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
     return n;
   }
+  // After a settled GC: Comlink releases its proxies through a FinalizationRegistry,
+  // whose callbacks run only after a collection, so a second one frees what they let go.
   async function heapBytes() {
+    await pageCdp.send('HeapProfiler.collectGarbage');
+    await new Promise((r) => setTimeout(r, 200));
     await pageCdp.send('HeapProfiler.collectGarbage');
     return (await pageCdp.send('Runtime.getHeapUsage')).usedSize;
   }
