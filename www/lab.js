@@ -385,10 +385,10 @@ export function createLab() {
         engine = await Engine.start(workers, terms().layout, build, compiled);
         break;
       } catch (e) {
-        // A start that hung or crashed is tried again on a fresh engine, with a fresh
-        // compile in case the module was what failed.
+        // A start that hung or crashed is tried again on a fresh engine (and memory).
+        // The compiled module is kept: it is immutable code, and the stalls seen came
+        // with fresh compiles as well.
         if (!(e instanceof EngineFailure) || attempt >= START_ATTEMPTS) throw e;
-        compiled = null;
       }
     }
     const moduleReused = compiled !== null;
