@@ -8,9 +8,8 @@ ADDR ?= 127.0.0.1
 COEP ?= require-corp
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 BUILD_STD := -Z build-std=panic_abort,std
-# The end-to-end files that run in Firefox too. faults.test.mjs (worker targets over the
-# DevTools protocol) and static.test.mjs (Playwright browser contexts that block service
-# workers) drive what only Playwright with Chromium offers.
+# The end-to-end files that run in Firefox too. faults.test.mjs counts worker targets over
+# the DevTools protocol, which only Chromium offers.
 E2E_FIREFOX := tests/e2e/api.test.mjs tests/e2e/cpu.test.mjs tests/e2e/io.test.mjs tests/e2e/models.test.mjs tests/e2e/ui.test.mjs tests/e2e/a11y.test.mjs tests/e2e/static.test.mjs
 CHROMEDRIVER ?= /usr/bin/chromedriver
 

@@ -3,8 +3,9 @@
 // WebDriver BiDi) with ENGINE=firefox. Playwright cannot drive a stock Firefox, so the
 // Firefox browser is a small stand-in for the part of Playwright's Browser and Page that
 // the API-level tests use: newPage/close, and goto, reload, url, evaluate,
-// waitForFunction, close, page errors and loads on a page. Tests that need more of Playwright (locators, the keyboard,
-// viewport changes, injected scripts, screenshots) say so with onlyChromium(reason).
+// waitForFunction, close, page errors and loads on a page. Tests that need more of
+// Playwright (locators, the keyboard, viewport changes, injected scripts, screenshots)
+// say so with onlyChromium(reason).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
