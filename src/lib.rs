@@ -32,6 +32,10 @@ mod schedule;
 mod settle;
 #[cfg(test)]
 mod test_support;
+// The kernels' lane-by-lane tests also run in wasm (`wasm-pack test`), where the
+// kernels differ from the native build (md5_lanes::Interleave).
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
 mod timeline;
 
 pub use args::{ExecutorArgs, IntArg, LinksArgs, LoopArgs, MineArgs, PrimesArgs, parse_decimal_u64};

@@ -12,7 +12,7 @@
 //! after step 61), or nothing for the plain kernel, which runs all 64 steps here too
 //! so that the two kernels differ only in the steps.
 
-use crate::md5_lanes::{INIT, K, each_step, step, word_index};
+use crate::md5_lanes::{INIT, Interleave, K, each_step, step, word_index};
 use crate::mining::{COIN_LEN, COIN_MASK};
 use rand_xoshiro::rand_core::Rng;
 use std::simd::Simd;
@@ -131,6 +131,7 @@ fn scan_masked<const STEPS: usize>(
 ) {
     const { assert!(STEPS == LAST_NEEDED + 1 || STEPS == 64) };
     let zero = Vector::splat(0);
+    let interleave = Interleave::new();
     let mut i = 0;
     while i < count {
         let m = digits.words::<VECTORS>();
@@ -146,6 +147,7 @@ fn scan_masked<const STEPS: usize>(
                     };
                     step(I, st, km);
                 }
+                interleave.after_step(I, &state);
             }
         });
         // The plain kernel is the full-compression reference: keep steps 62-63, which
@@ -199,7 +201,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn every_lane_matches_the_md5_crate() {
         for count in [1, 3, LANES as u64, LANES as u64 + 1, 200] {
             check_every_bit::<62>(count, count);
