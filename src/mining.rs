@@ -290,22 +290,13 @@ fn nonce_lanes(start: u64) -> [Candidate; LANES] {
     })
 }
 
-/// Mines the nonces `start..start + count` on the calling thread alone, with no pool:
-/// the CPU-bound step the event-loop lab runs on the loop's own thread (or sends to
-/// the pool). Returns how many coins it found, so the work cannot be optimised away.
+/// Mines the nonces `start..start + count` on the calling thread alone, with no pool,
+/// with the default (skipping) kernel: the CPU-bound step the event-loop lab runs on
+/// the loop's own thread (or sends to the pool). Returns how many coins it found, so
+/// the work cannot be optimised away.
 pub fn mine_here(start: u64, count: u64) -> u64 {
-    let mut lanes = nonce_lanes(start);
     let mut coins = 0;
-    let mut i = 0;
-    while i < count {
-        let words = md5_lanes::last_words(lanes.each_ref().map(|c| &c.block));
-        let live = (count - i).min(LANES as u64) as usize;
-        coins += words[..live].iter().filter(|&&w| w & COIN_MASK == 0).count() as u64;
-        for lane in &mut lanes {
-            lane.advance_by(LANES as u8);
-        }
-        i += LANES as u64;
-    }
+    md5_nonce::scan(start, count, |_| coins += 1);
     coins
 }
 
