@@ -70,19 +70,17 @@ function singleThread(why) {
 /** @type {{frame?: (p: import('./types.js').Progress | null) => void, run?: Function}[]} */
 let panels = [];
 
-// About twelve updates a second at 60 frames a second: enough to read, and cheap enough not to steal a core
-// from the workers: on a 2-core machine every main-thread frame competes with them.
+// About twelve updates a second: enough to read, and cheap enough not to steal a core
+// from the workers (on a 2-core machine every frame competes with them). The next
+// frame is asked for only when the next update is due, not on every display frame:
+// each frame asked for costs the page's main thread, its compositor and the GPU
+// process a frame's work even when nothing on the page changes.
 const FRAME_MS = 80;
-let lastFrame = 0;
 
-/** @param {number} now */
-function tick(now) {
-  if (now - lastFrame >= FRAME_MS) {
-    lastFrame = now;
-    const p = lab.progress();
-    for (const panel of panels) panel.frame?.(p);
-  }
-  requestAnimationFrame(tick);
+function tick() {
+  const p = lab.progress();
+  for (const panel of panels) panel.frame?.(p);
+  setTimeout(() => requestAnimationFrame(tick), FRAME_MS);
 }
 
 // The panels set their controls from the contract (limits, defaults, lists from
