@@ -6,7 +6,9 @@
 // - the md-5 crate natively in the course's loop shape (examples/md5_crate.rs);
 // - spark-md5 and hash-wasm in a Web Worker in the same Chromium (bench/peers-worker.js);
 // - the course's miner in CPython, one process and a ProcessPoolExecutor of 2
-//   (bench/course_mining.py).
+//   (bench/course_mining.py);
+// - the lab's own one-thread wasm build in Node.js (bench/node-wasm.mjs): the same
+//   module under another version of V8.
 // Each peer that builds its own strings runs a count scaled to take about TARGET_MS
 // here (a short probe run measures its rate first) and its coins must equal the lab's
 // on that range. A range of 2^20 from 0 holds no coin at all (a coin is 1 in 2^20 and
@@ -211,6 +213,24 @@ export function nativePeers(root, log, reps, probeCount, ours) {
   const { start, count: n } = checkRange(ours);
   const check = { ...crate(start, n, 0), ms: 0 };
   return [...cores, peer('md5_crate', 'md-5 crate, format + digest + hex', 'native, 1 thread', runs, check, ours)];
+}
+
+// ---------------------------------------------------------------- the same wasm in Node.js
+
+/**
+ * The lab's one-thread build (pkg-st/, the kernel of a pool worker) mined in this
+ * Node.js, one thread, on the sweep's count: the same module under Node's V8.
+ * @param {string} root
+ * @param {(...a: unknown[]) => void} log
+ * @param {number} reps
+ * @param {number} count
+ * @param {number[]} ours
+ * @returns {Peer}
+ */
+export function nodeWasmPeer(root, log, reps, count, ours) {
+  log(`peers: the lab's wasm in Node.js ${process.versions.node}`);
+  const out = JSON.parse(execFileSync(process.execPath, [`${root}bench/node-wasm.mjs`, String(count), String(reps), JSON.stringify(checkRange(ours))], { encoding: 'utf8' }));
+  return peer('wasm_node', 'lab core, wasm simd128 (the one-thread build)', `Node.js ${process.versions.node} (V8 ${process.versions.v8}), 1 thread`, out.runs, out.check, ours);
 }
 
 // ---------------------------------------------------------------- CPython

@@ -11,7 +11,7 @@ import { startServer, launch, openLab } from '../tests/e2e/harness.mjs';
 import { median, defaultWorkerList, withSpeedup } from '../www/ui/sweep-math.js';
 import { linkBench } from './links.mjs';
 import { modelsBench } from './models.mjs';
-import { MAX_COUNT, buildNativePeers, jsPeers, nativePeers, pythonPeers } from './peers.mjs';
+import { MAX_COUNT, buildNativePeers, jsPeers, nativePeers, nodeWasmPeer, pythonPeers } from './peers.mjs';
 import { cpuBetween, threadTimes } from './threads-cpu.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 3);
@@ -238,6 +238,7 @@ const native = Object.fromEntries(nativeOut.trim().split('\n').map((l) => JSON.p
 
 // ---------------------------------------------------------------- native and CPython peers
 const peersNative = nativePeers(root, log, REPS, COUNT, ours);
+const peerNodeWasm = nodeWasmPeer(root, log, REPS, COUNT, ours);
 const python = pythonPeers(root, log, REPS, ours);
 
 // ---------------------------------------------------------------- report
@@ -260,10 +261,10 @@ const targets = {
 
 // ---------------------------------------------------------------- peers and the issue's targets
 const wasmPerWorker = at(1).mhs;
-const byKey = Object.fromEntries([...peersNative, ...peersJs, ...python.peers].map((p) => [p.key, p]));
+const byKey = Object.fromEntries([peerNodeWasm, ...peersNative, ...peersJs, ...python.peers].map((p) => [p.key, p]));
 const peerRows = [
   { key: 'wasm', name: 'lab core, wasm simd128', where: 'Chromium, 1 worker (the sweep)', mhs: wasmPerWorker, count: COUNT },
-  ...peersNative, ...peersJs, ...python.peers,
+  peerNodeWasm, ...peersNative, ...peersJs, ...python.peers,
   { key: 'cpython_course_random', name: 'CPython, the course\'s script as written (random digits)', where: 'CPython, 1 process', mhs: python.courseRandomMhs, count: 2 ** 16 },
 ].map((p) => ({ ...p, wasmOverIt: wasmPerWorker / p.mhs }));
 const fastestJs = Math.max(byKey.hash_wasm.mhs, byKey.spark_md5.mhs);
@@ -285,6 +286,7 @@ const issueTargets = [
 const byC = (/** @type {string} */ k) => Object.fromEntries(links.json.rows.map((/** @type {any} */ r) => [r.c, r[k]]));
 const summary = {
   wasm_mhs_per_worker: wasmPerWorker,
+  wasm_node_mhs: byKey.wasm_node.mhs,
   native_same_width_mhs: byKey.native_same_width.mhs,
   native_widest_mhs: byKey.native_widest.mhs,
   md5_crate_mhs: byKey.md5_crate.mhs,
