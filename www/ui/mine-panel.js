@@ -111,12 +111,21 @@ export function minePanel(lab, root) {
       f.stats.textContent = `starting ${n} worker${n > 1 ? 's' : ''} and warming them up… ${ms(now - live.t0)}`;
       return;
     }
-    if (!live.last) live.last = { t: now, hashes: p.hashes, perWorker: p.perWorkerHashes, started: now };
+    if (!live.last) {
+      live.last = { t: now, hashes: p.hashes, perWorker: p.perWorkerHashes, started: now };
+      // The pool is up: the summary no longer says it is starting (it said so all run).
+      const n = Number(f.workers.value);
+      f.summary.textContent = `mining on ${n} worker${n > 1 ? 's' : ''}…`;
+    }
     const dt = (now - live.last.t) / 1000;
     if (dt >= 0.25) {
       const inst = (p.hashes - live.last.hashes) / dt;
       live.rate = live.rate ? 0.5 * live.rate + 0.5 * inst : inst;
-      live.perWorker = p.perWorkerHashes.map((h, /** @type {number} */ i) => (h - (live.last.perWorker[i] ?? 0)) / dt);
+      // Each worker's rate smoothed as the total's is, so that the bars add up to it.
+      live.perWorker = p.perWorkerHashes.map((h, /** @type {number} */ i) => {
+        const w = (h - (live.last.perWorker[i] ?? 0)) / dt;
+        return live.perWorker[i] ? 0.5 * live.perWorker[i] + 0.5 * w : w;
+      });
       live.last = { ...live.last, t: now, hashes: p.hashes, perWorker: p.perWorkerHashes };
     }
     // Coins as they are found, straight from the shared slots; read only when the

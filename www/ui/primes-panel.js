@@ -61,7 +61,7 @@ export function primesPanel(lab, root) {
   };
   f.source.addEventListener('change', showSource);
   showSource();
-  /** @type {{t0: number, total: number} | null} */
+  /** @type {{t0: number, total: number, computing?: boolean} | null} */
   let live = null;
 
   function numbers() {
@@ -117,6 +117,11 @@ export function primesPanel(lab, root) {
   /** @param {import('../types.js').Progress | null} p */
   function frame(p) {
     if (!live || !p || p.kind !== 'primes') return;
+    if (!p.starting && !live.computing) {
+      // The pool is up: the summary no longer says it is starting.
+      live.computing = true;
+      f.summary.textContent = `testing on ${f.workers.value} worker${f.workers.value === '1' ? '' : 's'}…`;
+    }
     f.stats.textContent = p.starting
       ? `starting ${f.workers.value} workers… ${ms(performance.now() - live.t0)}`
       : `${count(p.items)} of ${count(live.total)} tested · ${ms(performance.now() - live.t0)}`;
