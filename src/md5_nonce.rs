@@ -35,7 +35,8 @@ type Vector = Simd<u32, WIDTH>;
 /// state vectors fill 12 of the 16 registers of SSE2 (and of simd128 as engines map
 /// it to x86-64), leaving room for the temporaries. Measured natively on SSE2: two
 /// chains take as many instructions but run about 15 % slower; four spill (8 % more
-/// instructions, clearly slower).
+/// instructions, clearly slower). In wasm the chains stay interleaved only through
+/// [`Interleave`]: LLVM emits them one after the other there.
 pub const VECTORS: usize = 3;
 /// Hundreds hashed at once: one per lane.
 pub const LANES: usize = WIDTH * VECTORS;
