@@ -1,6 +1,6 @@
 //! The one place a CPU job learns how many workers it runs on.
 //!
-//! The page starts the pool (`initThreadPool(n)`) and never sends `workers` to the
+//! The page starts the pool (`startWorkers`, `www/pool.js`) and never sends `workers` to the
 //! core; each job asks the pool it runs on, once, and every count in its result
 //! comes from that answer.
 

@@ -17,11 +17,19 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 const WORKERS: usize = 2;
 
+// The page's own pool starter, as the engine worker calls it.
+#[wasm_bindgen(module = "/www/pool.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = startWorkers)]
+    fn start_workers(module: JsValue, memory: JsValue, builder: web::PoolBuilder) -> js_sys::Promise;
+}
+
 /// rayon's global pool can be built once per module instance.
 async fn pool() {
     static STARTED: AtomicBool = AtomicBool::new(false);
     if !STARTED.swap(true, Ordering::SeqCst) {
-        JsFuture::from(web::init_thread_pool(WORKERS).map_err(JsValue::from).unwrap()).await.unwrap();
+        let builder = web::pool_builder(WORKERS).map_err(JsValue::from).unwrap();
+        JsFuture::from(start_workers(wasm_bindgen::module(), wasm_bindgen::memory(), builder)).await.unwrap();
     }
     assert_eq!(rayon::current_num_threads(), WORKERS);
 }

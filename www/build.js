@@ -4,6 +4,13 @@
 //   pkg-faults/  the threads build with a test-only entry point that crashes a pool thread
 // The page picks one at start, by feature detection, and names it in each worker's
 // URL (`?build=`), so the engine and the link worker always load the same one.
+//
+// Each worker's URL also carries the page load's own name (`?v=`), which the workers
+// put on the module's glue and the pool's script: the lab server lets the browser
+// keep a file so named for good (lab-server/src/site.rs), so the N workers of a pool
+// load both from the browser's cache instead of asking the server 2N times whether
+// they changed, and a rebuilt package still reaches the next page load, which names
+// itself anew. Static hosts ignore the query.
 
 /** @typedef {'threads' | 'single' | 'faults'} BuildName */
 
@@ -37,23 +44,32 @@ export function chooseBuild(pageUrl, threads) {
   return new URL(pageUrl).searchParams.get('build') === 'faults' ? 'faults' : 'threads';
 }
 
+/** This page load's name: its time origin, in ms. */
+const LOAD = Math.round(performance.timeOrigin).toString(36);
+
 /**
- * A worker's script URL naming the build it loads.
+ * A worker's script URL naming the build it loads and the page load.
  * @param {string} script  e.g. './engine-worker.js'
  * @param {BuildName} build
  */
 export function workerUrl(script, build) {
   const url = new URL(script, import.meta.url);
   url.searchParams.set('build', build);
+  url.searchParams.set('v', LOAD);
   return url;
 }
 
 /**
- * Loads the build named in a worker's own URL (an unknown name loads the default).
+ * Loads the build named in a worker's own URL (an unknown name loads the default),
+ * under the page load's name where the URL has one.
  * @param {string} workerHref
  * @returns {Promise<typeof import('../pkg/concurrency_lab.js')>}
  */
 export function loadBuild(workerHref) {
-  const name = /** @type {BuildName} */ (new URL(workerHref).searchParams.get('build'));
-  return import(new URL(`${DIRS[name] ?? DIRS.threads}concurrency_lab.js`, import.meta.url).href);
+  const params = new URL(workerHref).searchParams;
+  const name = /** @type {BuildName} */ (params.get('build'));
+  const glue = new URL(`${DIRS[name] ?? DIRS.threads}concurrency_lab.js`, import.meta.url);
+  const load = params.get('v');
+  if (load) glue.searchParams.set('v', load);
+  return import(glue.href);
 }

@@ -6,6 +6,7 @@
 // rayon runs every job on this worker's own thread.
 import * as Comlink from './vendor/comlink.mjs';
 import { loadBuild } from './build.js';
+import { startWorkers } from './pool.js';
 
 /** @type {WebAssembly.Memory | null} */
 let memory = null;
@@ -35,10 +36,11 @@ function guarded(call) {
 
 const engine = {
   /**
-   * Instantiates the module (compiling it, unless the page passes the one an earlier
-   * engine compiled), starts the pool and warms the compiled code up; returns how long
-   * each took. The warm-up (short mining runs until the rate stops climbing)
-   * is part of the pool's start, so the first timed run is as fast as the second.
+   * Instantiates the module (compiling it, unless the page passes the one it has
+   * compiled), starts the pool and warms the compiled code up; returns how long each
+   * took. The warm-up (short mining runs until the rate stops climbing) is part of the
+   * pool's start, so the first timed run is as fast as the second; where the page has
+   * warmed its module up already (at load, www/links-worker.js), it ends at once.
    * @param {number} workers
    * @param {WebAssembly.Module | null} [compiled]  an earlier engine's module, to instantiate without compiling
    */
@@ -51,10 +53,13 @@ const engine = {
     wasm.installFaultHooks();
     const t1 = performance.now();
     const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
-    const init = /** @type {any} */ (wasm).initThreadPool;
-    // Where the pool's start went, phase by phase (src/web/pool.js); none without a pool.
+    const poolBuilder = /** @type {any} */ (wasm).poolBuilder;
+    // Where the pool's start went, phase by phase (www/pool.js); none without a pool.
+    // (The warm-up cannot run on this thread while the workers start: Chromium starts
+    // a worker's script only once the thread that made it is free, measured at 10
+    // workers: the slowest script 100 ms later.)
     let phases = null;
-    if (shared && typeof init === 'function') phases = await init(workers);
+    if (shared && typeof poolBuilder === 'function') phases = await startWorkers(wasm.compiledModule(), memory, poolBuilder(workers));
     else if (workers !== 1) throw new Error(`workers: the single-thread build runs on 1 worker (asked for ${workers})`);
     const t2 = performance.now();
     const warm = guarded(() => wasm.warmUp());

@@ -11,8 +11,10 @@
 
 use crate::{Config, confine};
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::middleware;
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use std::path::Path;
 use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
@@ -24,8 +26,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// - `script-src 'self'`: the page's modules only; no inline script, no `eval`, no
 ///   script from another origin. `'wasm-unsafe-eval'` lets `WebAssembly.instantiate`
 ///   compile the page's own wasm (it allows nothing for JavaScript).
-/// - `worker-src 'self' blob:`: `www/` starts module workers from its own URLs, and
-///   the pool's workers run the module's own snippet (`pkg/snippets/.../pool.js`);
+/// - `worker-src 'self' blob:`: `www/` starts module workers from its own URLs (the
+///   pool's workers run `www/pool.js`);
 ///   wasm-bindgen's `Atomics.waitAsync` stand-in starts a worker from a `blob:` URL
 ///   where the browser lacks that function, and the benchmark times bare `blob:`
 ///   workers. A `blob:` URL can only be made by script already running on the page.
@@ -47,6 +49,31 @@ fn folder(dir: &Path) -> Router {
         .layer(middleware::from_fn_with_state(Arc::new(dir.to_path_buf()), confine::guard))
 }
 
+/// `Cache-Control` for a file named by a page load (`?v=`, see `www/build.js`).
+pub const CACHE_NAMED: &str = "max-age=31536000, immutable";
+/// `Cache-Control` for every other file.
+pub const CACHE_OTHER: &str = "no-cache";
+
+/// Whether a query names a page load: has a non-empty `v` parameter.
+fn names_a_load(query: Option<&str>) -> bool {
+    query.is_some_and(|q| q.split('&').any(|kv| kv.strip_prefix("v=").is_some_and(|v| !v.is_empty())))
+}
+
+/// A rebuilt package must reach the page on its next load, so a file is revalidated
+/// each time it is asked for (`no-cache`), except under a page load's name (`?v=`),
+/// which the page puts on the files its workers import: the N workers of a pool then
+/// load the module's glue and the pool's script from the browser's cache rather than
+/// each asking the server whether they changed (2N requests at a pool's start: issue
+/// 12). The next page load names itself anew, so it still gets a rebuild. Only a
+/// successful answer is kept.
+async fn cache_policy(request: Request, next: Next) -> Response {
+    let named = names_a_load(request.uri().query());
+    let mut response = next.run(request).await;
+    let policy = if named && response.status().is_success() { CACHE_NAMED } else { CACHE_OTHER };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
+}
+
 pub fn router(config: &Config) -> Router {
     let index = ServeFile::new(config.root.join("index.html"));
     let site = Router::new()
@@ -57,8 +84,7 @@ pub fn router(config: &Config) -> Router {
         .nest_service("/pkg", folder(&config.root.join("pkg")))
         .nest_service("/pkg-st", folder(&config.root.join("pkg-st")))
         .nest_service("/pkg-faults", folder(&config.root.join("pkg-faults")))
-        // A rebuilt package must reach the page on the next load.
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(middleware::from_fn(cache_policy))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),

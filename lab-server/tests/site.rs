@@ -1,10 +1,11 @@
 //! The site's files: no listings, no way out through a symlink, and the page's
-//! Content-Security-Policy.
+//! Content-Security-Policy, and what the browser may cache.
 
 mod common;
 
 use common::{get, raw_status, serve, serve_with, site};
-use lab_server::{Coep, Limits, lab, site::CONTENT_SECURITY_POLICY};
+use lab_server::site::{CACHE_NAMED, CACHE_OTHER, CONTENT_SECURITY_POLICY};
+use lab_server::{Coep, Limits, lab};
 
 #[tokio::test]
 async fn folders_are_never_listed() {
@@ -65,4 +66,19 @@ async fn the_page_has_a_policy_that_runs_only_its_own_scripts() {
     assert!(!CONTENT_SECURITY_POLICY.contains("'unsafe-eval'"));
     assert!(policy.contains(&"connect-src 'self' http: https: blob:"), "the link checker fetches any http(s) URL");
     assert!(policy.contains(&"object-src 'none'") && policy.contains(&"base-uri 'none'"));
+}
+
+#[tokio::test]
+async fn only_a_file_named_by_a_page_load_is_kept() {
+    let addr = serve(Coep::RequireCorp).await;
+    for path in ["/www/app.js?v=lsx1", "/www/app.js?build=threads&v=lsx1", "/pkg/m.wasm?v=2"] {
+        let r = get(addr, path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["cache-control"], CACHE_NAMED, "{path}");
+    }
+    for path in
+        ["/", "/www/app.js", "/www/app.js?v=", "/www/app.js?build=threads", "/www/app.js?vv=1", "/www/gone.js?v=lsx1"]
+    {
+        assert_eq!(get(addr, path).await.headers()["cache-control"], CACHE_OTHER, "{path}");
+    }
 }

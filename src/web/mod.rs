@@ -1,7 +1,8 @@
 //! The wasm-bindgen facade: converts arguments and results, and nothing more.
 //!
-//! The engine worker calls [`mine`] and [`primes`] after `initThreadPool(n)`; the
-//! link worker calls [`check_links`] on its own module instance, outside the pool.
+//! The engine worker calls [`mine`] and [`primes`] once `startWorkers` (`www/pool.js`)
+//! has started the pool; the link worker calls [`check_links`] on its own module
+//! instance, outside the pool.
 //! Both run off the page's main thread: a rayon call there would busy-wait.
 
 mod clock;
@@ -19,7 +20,7 @@ use wasm_bindgen::prelude::*;
 
 pub use fault::{fault_message, install_fault_hooks};
 #[cfg(feature = "threads")]
-pub use pool::{PoolBuilder, init_thread_pool, start_pool_worker};
+pub use pool::{PoolBuilder, pool_builder, start_pool_worker};
 
 /// The counters the page reads from shared memory while a run goes on.
 static PROGRESS: Progress = Progress::new();
@@ -75,7 +76,7 @@ pub fn wasm_module() -> JsValue {
     wasm_bindgen::module()
 }
 
-/// Threads in the rayon pool (after `initThreadPool`).
+/// Threads in the rayon pool (once `startWorkers` has built it).
 #[wasm_bindgen(js_name = poolSize)]
 pub fn pool_size() -> usize {
     rayon::current_num_threads()

@@ -1,29 +1,29 @@
 //! rayon's global pool on Web Workers that share this module's memory.
 //!
 //! The design is wasm-bindgen-rayon's (a channel of rayon `ThreadBuilder`s, one taken
-//! by each worker, which then runs it), with the JavaScript side our own (`pool.js`,
-//! beside this file, a wasm-bindgen snippet that is also each worker's script):
-//! wasm-bindgen-rayon's `startWorkers` fetches its own script once per worker and
-//! reports nothing of where a start goes, and the lab measures and shows exactly
-//! that (issue 12: a pool start's breakdown in the benchmark and the resources view).
+//! by each worker, which then runs it), with the JavaScript side our own
+//! (`www/pool.js`, which is also each worker's script): wasm-bindgen-rayon's
+//! `startWorkers` fetches its own script once per worker and reports nothing of where a
+//! start goes, and the lab measures and shows exactly that (issue 12: a pool start's
+//! breakdown in the benchmark and the resources view).
+//!
+//! The engine calls `startWorkers(compiledModule(), memory, poolBuilder(n))` itself,
+//! rather than this module importing `pool.js` as a wasm-bindgen snippet: a snippet is
+//! a file that every worker importing the glue must fetch too, and without one the
+//! glue has no imports at all, so a pool worker fetches two files (its script and the
+//! glue), both from the browser's cache (see `www/build.js`, `?v=`).
 
 use crossbeam_channel::{Receiver, Sender, bounded};
-use js_sys::{JsString, Promise};
+use js_sys::JsString;
 use rayon::{ThreadBuilder, ThreadPoolBuilder};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/web/pool.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = startWorkers)]
-    fn start_workers(module: JsValue, memory: JsValue, builder: PoolBuilder) -> Promise;
-}
-
-/// Starts a pool of `threads` workers on this module and memory and builds rayon's
-/// global pool on them (once per instance). The promise resolves with where the start
-/// went, phase by phase (see `pool.js`).
-#[wasm_bindgen(js_name = initThreadPool)]
-pub fn init_thread_pool(threads: usize) -> Result<Promise, JsError> {
-    Ok(start_workers(wasm_bindgen::module(), wasm_bindgen::memory(), PoolBuilder::new(threads)?))
+/// A builder for a pool of `threads` workers, for `startWorkers` (`www/pool.js`),
+/// which starts them on this module and memory and then builds rayon's global pool on
+/// them (once per instance).
+#[wasm_bindgen(js_name = poolBuilder)]
+pub fn pool_builder(threads: usize) -> Result<PoolBuilder, JsError> {
+    PoolBuilder::new(threads)
 }
 
 /// Hands rayon's threads to the pool's workers: the engine makes one, starts its
@@ -71,7 +71,7 @@ impl PoolBuilder {
 
     /// Builds rayon's global pool: each of its threads is sent to a waiting worker.
     /// (`PoolBuilder::new` is not exported: JavaScript gets a builder only from
-    /// [`init_thread_pool`].)
+    /// [`pool_builder`].)
     pub fn build(&mut self) -> Result<(), JsError> {
         let sender = self.sender.clone();
         ThreadPoolBuilder::new()

@@ -1,9 +1,14 @@
-// The pool's workers: this file is imported by the module's glue (as a wasm-bindgen
-// snippet, for `startWorkers`) and is also each pool worker's script (it spawns
-// workers on its own URL). wasm-bindgen-rayon's helper, which this replaces, fetched
-// its own script into a new `blob:` once per worker and reported nothing of where a
-// start went; this one starts every worker on one same-origin URL and returns, per
-// phase, how long the workers took (issue 12: the breakdown of a pool's start).
+// The pool's workers: the engine worker imports this file for `startWorkers`, and it
+// is also each pool worker's script (it spawns workers on its own URL).
+// wasm-bindgen-rayon's helper, which this replaces, fetched its own script into a new
+// `blob:` once per worker and reported nothing of where a start went; this one starts
+// every worker on one same-origin URL and returns, per phase, how long the workers
+// took (issue 12: the breakdown of a pool's start).
+//
+// A pool worker fetches two files: this script and the module's glue (which imports
+// nothing: src/web/pool.rs). Both carry the page's `?v=` (www/build.js), which the lab
+// server lets the browser cache for good, so N workers make no N requests to the
+// server: the first worker's fetch, or the engine's, serves them all.
 
 /** Wall-clock ms, comparable between workers (each has its own timeOrigin). */
 const now = () => performance.timeOrigin + performance.now();
@@ -60,7 +65,9 @@ const median = (xs) => {
 export async function startWorkers(module, memory, builder) {
   const t0 = now();
   const init = { type: 'pool_worker_init', module, memory, receiver: builder.receiver(), mainJS: builder.mainJS() };
+  // This script under the glue's own `?v=`, so that it too comes from the cache.
   const url = new URL(import.meta.url);
+  url.search = new URL(init.mainJS).search;
   const started = await Promise.all(
     Array.from({ length: builder.numThreads() }, async (_, i) => {
       const spawnAt = now();
