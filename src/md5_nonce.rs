@@ -107,13 +107,20 @@ impl Prefix {
 /// Calls `pass(n)` for every nonce n in `start..start + count` whose md5 passes the
 /// coin test (`COIN_MASK` on the last state word), in no particular order within a
 /// group of [`LANES`] hundreds. `start + count` may be 2^64 exactly.
-pub fn scan(start: u64, count: u64, pass: impl FnMut(u64)) {
-    scan_masked(start, count, COIN_MASK, pass);
+pub fn scan(start: u64, count: u64, mut pass: impl FnMut(u64)) {
+    scan_masked(start, count, COIN_MASK, &mut pass);
 }
 
 /// [`scan`] with any mask: the tests read every bit of every lane's last word through
 /// it (mask 0 passes every candidate, mask 1 << b those whose bit b is clear).
-fn scan_masked(start: u64, count: u64, mask: u32, mut pass: impl FnMut(u64)) {
+///
+/// One function for every caller (`pass` is dynamic, and it is called only for the
+/// rare candidate that passes): the pool's mining, the event loop's CPU step and the
+/// warm-up all run this same wasm function, so once the page's warm-up, on the link
+/// worker, has got the browser to optimise it, a pool's first run has the optimised
+/// code too (every instance shares the compiled module and its code).
+#[inline(never)]
+fn scan_masked(start: u64, count: u64, mask: u32, pass: &mut dyn FnMut(u64)) {
     let end = u128::from(start) + u128::from(count);
     let mut hundred = start / HUNDRED;
     let mut prefix = Prefix::new(hundred);
@@ -241,7 +248,7 @@ mod tests {
 
     fn scanned(start: u64, count: u64, mask: u32) -> Vec<u64> {
         let mut got = Vec::new();
-        scan_masked(start, count, mask, |n| got.push(n));
+        scan_masked(start, count, mask, &mut |n| got.push(n));
         got.sort_unstable();
         got
     }

@@ -257,27 +257,24 @@ pub struct WarmUp {
     pub rates: Vec<f64>,
 }
 
-/// Mines short runs on the pool until the rate stops climbing. A browser runs fresh
-/// wasm first on a baseline compiler and swaps in optimised code later (V8's Liftoff,
-/// then TurboFan), so without this the first timed run on a new page mines at a
-/// fraction of the rate of the second. The page counts this as part of the pool's
-/// start, and says so.
-pub fn warm_up(progress: &Progress, clock: &(dyn Fn() -> f64 + Sync)) -> Result<WarmUp, ArgError> {
+/// Mines short runs on the calling thread until the rate stops climbing. A browser runs
+/// fresh wasm first on a baseline compiler and swaps in optimised code later (V8's
+/// Liftoff, then TurboFan), so without this the first timed run on a new page mines at
+/// a fraction of the rate of the second. The runs go through the pool's own kernel
+/// function (`md5_nonce::scan`) on one thread, so the page can warm its module up once,
+/// at load, on the link worker, for every pool (the optimised code stays with the
+/// module); each engine then runs this too once its pool is up, which ends after two
+/// short runs when the code is already optimised. (It cannot run on the engine's thread
+/// while the workers start: Chromium starts a worker only once the thread that made it
+/// is free.) The page counts an engine's warm-up as part of the pool's start.
+pub fn warm_up(progress: &Progress, clock: &dyn Fn() -> f64) -> WarmUp {
     let t0 = clock();
-    let job = MineJob {
-        mode: MineMode::Nonce,
-        kernel: Kernel::default(),
-        start: 0,
-        count: WARMUP_CANDIDATES,
-        coins: None,
-        time_budget_ms: None,
-    };
-    let rates = until_settled(clock, WARMUP_TOLERANCE, WARMUP_MAX_MS, &|| progress.stop_requested(), || {
+    let Ok(rates) = until_settled(clock, WARMUP_TOLERANCE, WARMUP_MAX_MS, &|| progress.stop_requested(), || {
         let s = clock();
-        let r = mine(&job, progress, clock)?;
-        Ok(r.hashes as f64 / (clock() - s).max(1e-3))
-    })?;
-    Ok(WarmUp { runs: rates.len() as u32, ms: clock() - t0, rates })
+        mine_here(0, WARMUP_CANDIDATES);
+        Ok::<_, std::convert::Infallible>(WARMUP_CANDIDATES as f64 / (clock() - s).max(1e-3))
+    });
+    WarmUp { runs: rates.len() as u32, ms: clock() - t0, rates }
 }
 
 /// Nonces `start`, `start + 1`, … one per SIMD lane; each lane then steps on by LANES.
@@ -586,7 +583,7 @@ mod tests {
 
     #[test]
     fn a_warm_up_runs_until_the_rate_settles() {
-        let w = on_pool(2, || warm_up(&Progress::new(), &clock()));
+        let w = warm_up(&Progress::new(), &clock());
         assert!(w.runs >= 2 && w.rates.len() == w.runs as usize);
         let [.., a, b] = w.rates[..] else { unreachable!() };
         assert!((b - a).abs() <= WARMUP_TOLERANCE * a || w.ms >= WARMUP_MAX_MS);

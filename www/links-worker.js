@@ -7,11 +7,15 @@ import { loadBuild } from './build.js';
 
 /** @type {Awaited<ReturnType<typeof loadBuild>>} */
 let wasm;
+const t0 = performance.now();
+/** How long loading the glue and compiling and instantiating the module took, in ms. */
+let loadMs = 0;
 // Exposed at once so no message is lost while the module loads.
 const ready = loadBuild(self.location.href).then(async (m) => {
   wasm = m;
   await m.default();
   m.installFaultHooks();
+  loadMs = performance.now() - t0;
 });
 
 /**
@@ -29,6 +33,14 @@ const whenReady = (fn) => async (...args) => {
 Comlink.expose({
   /** Every limit, default and list of the page, from Rust: also the readiness signal. */
   contract: whenReady(() => wasm.contract()),
+  /** The module this worker compiled at load, which every engine instantiates rather than compiling its own. */
+  module: whenReady(() => ({ module: /** @type {WebAssembly.Module} */ (wasm.compiledModule()), loadMs })),
+  /**
+   * Warms the module's code up (src/mining.rs, warm_up), once per page: the optimised
+   * code stays with the module, which every engine shares. It holds this thread for
+   * about a tenth of a second, once, right after the page is ready.
+   */
+  warmUp: whenReady(() => wasm.warmUp()),
   /** Checks links; `onResult` (a Comlink proxy) is called with each result as it completes. */
   check: whenReady((/** @type {object} */ opts, /** @type {((r: object) => void) | undefined} */ onResult) =>
     wasm.checkLinks(opts, onResult ? (/** @type {object} */ r) => { onResult(r); } : undefined)),

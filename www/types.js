@@ -245,12 +245,28 @@
  * @property {number} workers
  * @property {number} poolStartMs
  * @property {boolean} poolReused
- * @property {boolean} moduleReused  the module compiled by an earlier engine on this page was instantiated, not compiled again
- * @property {number} moduleMs  the engine worker loading and compiling the module (instantiating it only, when reused)
+ * @property {boolean} moduleReused  the module the page compiled at load was instantiated, not compiled again (see PageModule)
+ * @property {number} moduleMs  the engine worker loading the glue and instantiating the module (compiling it too, when not reused)
  * @property {number} poolMs  starting the pool's workers and building rayon's pool on them
  * @property {PoolPhases | null} phases  where poolMs went (null in the single-thread build: no pool)
- * @property {number} warmUpMs  short mining runs until the compiled code is warm: part of the pool's start
+ * @property {number} warmUpMs  short mining runs until the compiled code is warm: part of the pool's start (two short runs where the page has warmed its module up already)
  * @property {number} wasmBytes
+ */
+
+/**
+ * Short mining runs until the rate stops climbing (src/mining.rs, warm_up).
+ * @typedef {object} WarmUp
+ * @property {number} runs
+ * @property {number} ms
+ * @property {number[]} rates  hashes per ms of each run, in order: the climb the browser's tiering makes
+ */
+
+/**
+ * The page's module: compiled once at load (on the link worker) and instantiated by
+ * every engine; its code warmed up once, right after, on the link worker's thread.
+ * @typedef {object} PageModule
+ * @property {number} loadMs  the link worker loading the glue, compiling and instantiating the module
+ * @property {WarmUp | null} warmUp  the page's warm-up (null if it failed)
  */
 
 /**

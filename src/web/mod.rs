@@ -61,16 +61,17 @@ pub fn contract() -> Result<JsValue, JsError> {
     output::to_js(&crate::contract())
 }
 
-/// Warms a fresh engine's compiled code up on its pool (see `mining::warm_up`).
+/// Warms the module's code up on the calling thread: the link worker's, once per page
+/// right after load, and each engine's once its pool has started (see
+/// `mining::warm_up`).
 #[wasm_bindgen(js_name = warmUp)]
 pub fn warm_up() -> Result<JsValue, JsError> {
-    let w = crate::warm_up(&PROGRESS, &clock::now_ms).map_err(arg_error)?;
-    output::to_js(&w)
+    output::to_js(&crate::warm_up(&PROGRESS, &clock::now_ms))
 }
 
-/// This instance's compiled `WebAssembly.Module`. The page keeps the first engine's
-/// and hands it to every later one, which then neither compiles the module again nor
-/// waits for its code to warm up: the optimised code is kept with the module.
+/// This instance's compiled `WebAssembly.Module`. The page keeps the link worker's and
+/// hands it to every engine, which then neither compiles the module again nor waits
+/// long for its code to warm up: the optimised code is kept with the module.
 #[wasm_bindgen(js_name = compiledModule)]
 pub fn wasm_module() -> JsValue {
     wasm_bindgen::module()

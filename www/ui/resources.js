@@ -51,9 +51,13 @@ export function resourcesPanel(lab, host, maxWorkers) {
         body.append(el('tr', {},
           el('td.num', {}, n), cell(r.poolStartMs), cell(p?.allReadyMs), cell(p?.script.max), cell(p?.glue.max), cell(p?.instantiate.max),
           el('td.num', {}, bytes(r.wasmBytes)), el('td.num', {}, extra === null ? '–' : bytes(extra))));
-        if (r.moduleReused && !why.textContent) {
-          why.textContent = `${n === base.workers ? 'These pools' : `From N = ${n} on, the pools`} instantiated the module that an earlier pool on this page compiled and warmed up; ` +
-            'a fresh page pays for compiling it and for a longer warm-up too (make bench reports those cold starts).';
+        if (!why.textContent) {
+          const page = await lab.pageModule();
+          why.textContent = r.moduleReused
+            ? `Not in these starts: the page compiled the module once, at load, on the link worker (${ms(page.loadMs)}, with its JavaScript), ` +
+              `and warmed its code up there right after (${page.warmUp ? ms(page.warmUp.ms) : 'failed'}); every pool instantiates that module, so no pool start compiles, ` +
+              'and a pool\'s own warm-up is then usually two short runs. make bench reports cold starts on fresh pages beside it.'
+            : 'These pools compiled the module themselves (the page\'s own copy was not ready).';
         }
       }
     } finally {
