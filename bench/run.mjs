@@ -73,24 +73,38 @@ const ours = await page.evaluate(async (count) => (await lab.mine({ workers: nav
 ours.sort((a, b) => a - b);
 
 // ---------------------------------------------------------------- cold pool start
-// A fresh page has no pool: lab.startPool(n) there compiles the module, starts n
-// workers and warms the code up. Median of REPS fresh pages per size.
+// A fresh page has no pool: lab.startPool(n), called as soon as the page is ready,
+// starts an engine on the module the page compiled at load, starts n workers and
+// warms the code up (the page's own warm-up at load may still be running beside it,
+// on the link worker's thread). What the page did once at load, for every pool (the
+// module's compile, the page's warm-up), is reported beside it. Median of REPS fresh
+// pages per size.
 const COLD_SIZES = [...new Set([cores, 10, 100])].filter((n) => n <= contract.maxWorkers).sort((a, b) => a - b);
-/** @type {Record<number, {poolStartMs: number, moduleMs: number, poolMs: number, warmUpMs: number, phases: Record<string, number>, runs: import('../www/types.js').PoolStart[]}>} */
+/** @type {Record<number, {poolStartMs: number, moduleMs: number, poolMs: number, warmUpMs: number, pageLoadMs: number, pageWarmUpMs: number, settledMs: number, phases: Record<string, number>, runs: import('../www/types.js').PoolStart[], pages: import('../www/types.js').PageModule[], settled: import('../www/types.js').PoolStart[]}>} */
 const coldStarts = {};
 for (const n of COLD_SIZES) {
   const runs = [];
+  const pages = [];
+  const settled = [];
   for (let i = 0; i < REPS; i++) {
     log(`cold pool start, ${n} workers, ${i + 1} of ${REPS}`);
     const fresh = await openLab(browser, server.url);
     runs.push(await fresh.evaluate((n) => lab.startPool(n), n));
+    pages.push(await fresh.evaluate(() => lab.pageModule()));
     await fresh.close();
+    // The same, once the page's load work is over, as when a learner reads the page
+    // for a moment before pressing Run.
+    const later = await openLab(browser, server.url);
+    settled.push(await later.evaluate(async (n) => { await lab.pageModule(); return lab.startPool(n); }, n));
+    await later.close();
   }
   if (runs.some((r) => r.poolReused)) throw new Error(`bench: a fresh page reused a pool of ${n}`);
   const pick = (/** @type {'poolStartMs' | 'moduleMs' | 'poolMs' | 'warmUpMs'} */ k) => median(runs.map((r) => r[k]));
   const phase = (/** @type {(p: import('../www/types.js').PoolPhases) => number} */ f) => median(runs.map((r) => (r.phases ? f(r.phases) : NaN)));
   coldStarts[n] = {
     poolStartMs: pick('poolStartMs'), moduleMs: pick('moduleMs'), poolMs: pick('poolMs'), warmUpMs: pick('warmUpMs'),
+    pageLoadMs: median(pages.map((p) => p.loadMs)), pageWarmUpMs: median(pages.map((p) => p.warmUp?.ms ?? NaN)),
+    settledMs: median(settled.map((r) => r.poolStartMs)),
     phases: {
       allReadyMs: phase((p) => p.allReadyMs), registryMs: phase((p) => p.registryMs),
       scriptMedianMs: phase((p) => p.script.median), scriptMaxMs: phase((p) => p.script.max),
@@ -98,6 +112,8 @@ for (const n of COLD_SIZES) {
       instantiateMedianMs: phase((p) => p.instantiate.median), instantiateMaxMs: phase((p) => p.instantiate.max),
     },
     runs,
+    pages,
+    settled,
   };
 }
 
@@ -280,18 +296,27 @@ const peerRows = [
 ].map((p) => ({ ...p, wasmOverIt: wasmPerWorker / p.mhs }));
 const fastestJs = Math.max(byKey.hash_wasm.mhs, byKey.spark_md5.mhs);
 const cold = (/** @type {number} */ n) => coldStarts[n]?.poolStartMs;
-/** @type {{target: string, value: number | null, bound: number, atLeast: boolean, met: boolean | null}[]} */
-const issueTargets = [
+/** @type {{target: string, value: number | null, bound: number, atLeast: boolean, why?: string}[]} */
+const targetList = [
   { target: 'wasm per worker ≥ 4× md-5 crate natively', value: wasmPerWorker / byKey.md5_crate.mhs, bound: 4, atLeast: true },
-  { target: 'wasm per worker ≥ 1.0× our core natively, widest vectors', value: wasmPerWorker / byKey.native_widest.mhs, bound: 1, atLeast: true },
+  {
+    target: 'wasm per worker ≥ 1.0× our core natively, widest vectors', value: wasmPerWorker / byKey.native_widest.mhs, bound: 1, atLeast: true,
+    why: `wasm SIMD is 128 bits wide; the native build for the machine's widest vectors has up to four times the lanes. Against the native build of the same width (SSE2): ${(wasmPerWorker / byKey.native_same_width.mhs).toFixed(2)}×`,
+  },
   { target: 'wasm per worker ≥ 45× the fastest JS md5 in a worker', value: wasmPerWorker / fastestJs, bound: 45, atLeast: true },
   // The issue's reference (0.044 M/s, "about 680×") is the course's script as written.
   { target: 'wasm per worker ≥ 800× CPython per core (the course\'s script as written)', value: wasmPerWorker / python.courseRandomMhs, bound: 800, atLeast: true },
-  { target: `efficiency ≥ 0.95 at N = hardwareConcurrency (${cores})`, value: at(cores).efficiency, bound: 0.95, atLeast: true },
-  { target: 'cold pool start, 100 workers ≤ 1000 ms', value: cold(100) ?? null, bound: 1000, atLeast: false },
-  { target: 'cold pool start, 10 workers ≤ 150 ms', value: cold(10) ?? null, bound: 150, atLeast: false },
+  {
+    target: `efficiency ≥ 0.95 at N = hardwareConcurrency (${cores})`, value: at(cores).efficiency, bound: 0.95, atLeast: true,
+    why: `in one run at N = ${cores} the pool threads were on a core ${(cpuByThread[cores].poolMs / cpuByThread[cores].wallMs / cores).toFixed(2)} of the run and the browser's other threads took ${(cpuByThread[cores].othersMs / cpuByThread[cores].wallMs).toFixed(2)} of a core`,
+  },
+  ...[100, 10].map((n) => ({
+    target: `cold pool start, ${n} workers ≤ ${n === 100 ? 1000 : 150} ms`, value: cold(n) ?? null, bound: n === 100 ? 1000 : 150, atLeast: false,
+    why: coldStarts[n] && `the browser's floor for ${n} bare workers: ${Math.round(workerFloorMs[n])} ms; of the start, the engine and module ${Math.round(coldStarts[n].poolStartMs - coldStarts[n].poolMs - coldStarts[n].warmUpMs)} ms, the workers ${Math.round(coldStarts[n].poolMs)} ms, the warm-up ${Math.round(coldStarts[n].warmUpMs)} ms; after the page's load work: ${Math.round(coldStarts[n].settledMs)} ms`,
+  })),
   { target: 'main-thread long tasks over 50 ms = 0', value: longTasks.filter((t) => t.ms > 50).length, bound: 0, atLeast: false },
-].map((t) => ({ ...t, met: t.value === null ? null : t.atLeast ? t.value >= t.bound : t.value <= t.bound }));
+];
+const issueTargets = targetList.map((t) => ({ ...t, met: t.value === null ? null : t.atLeast ? t.value >= t.bound : t.value <= t.bound }));
 
 /** Figures keyed by C, for the 16-host list (and one host). */
 const byC = (/** @type {string} */ k) => Object.fromEntries(links.json.rows.map((/** @type {any} */ r) => [r.c, r[k]]));
@@ -313,6 +338,7 @@ const summary = {
     module: coldStarts[n].moduleMs, pool: coldStarts[n].poolMs, warm_up: coldStarts[n].warmUpMs,
     slowest_script: coldStarts[n].phases.scriptMaxMs, slowest_glue: coldStarts[n].phases.glueMaxMs,
     slowest_instantiate: coldStarts[n].phases.instantiateMaxMs, registry: coldStarts[n].phases.registryMs,
+    page_compile_at_load: coldStarts[n].pageLoadMs, page_warm_up_at_load: coldStarts[n].pageWarmUpMs,
   }])),
   bare_workers_ms: workerFloorMs,
   pool_start_later_ms: laterStarts,
@@ -360,16 +386,16 @@ const md = [
   '',
   `Cold pool start, a fresh page, \`lab.startPool(n)\` (median of ${REPS}):`,
   '',
-  '| workers | pool start | module | workers + registry | warm-up | slowest worker: script / glue / instantiate | registry | bare workers (floor) | a later pool, same page |',
-  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| workers | pool start | engine + module | workers + registry | warm-up | slowest worker: script / glue / instantiate | registry | bare workers (floor) | a later pool, same page | once per page, at load: compile / warm-up | pool start after the load work |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...COLD_SIZES.map((n) => {
     const c = coldStarts[n];
-    return `| ${n} | ${Math.round(c.poolStartMs)} ms | ${Math.round(c.moduleMs)} ms | ${Math.round(c.poolMs)} ms | ${Math.round(c.warmUpMs)} ms | ` +
+    return `| ${n} | ${Math.round(c.poolStartMs)} ms | ${Math.round(c.poolStartMs - c.poolMs - c.warmUpMs)} ms | ${Math.round(c.poolMs)} ms | ${Math.round(c.warmUpMs)} ms | ` +
       `${Math.round(c.phases.scriptMaxMs)} / ${Math.round(c.phases.glueMaxMs)} / ${Math.round(c.phases.instantiateMaxMs)} ms | ${Math.round(c.phases.registryMs)} ms | ` +
-      `${Math.round(workerFloorMs[n])} ms | ${Math.round(laterStarts[n])} ms |`;
+      `${Math.round(workerFloorMs[n])} ms | ${Math.round(laterStarts[n])} ms | ${Math.round(c.pageLoadMs)} / ${Math.round(c.pageWarmUpMs)} ms | ${Math.round(c.settledMs)} ms |`;
   }),
   '',
-  'All of a pool\'s workers start at once; "script" is from `new Worker` to its script running (a thread, a JavaScript engine, the script), "glue" the worker importing the module\'s JavaScript, "instantiate" the compiled module on the shared memory with the thread\'s stack and thread-locals. "Bare workers" starts the same number of workers whose script only posts a message: the browser\'s own cost, under which no pool can start. "A later pool" reuses the page\'s compiled (and already optimised) module.',
+  'All of a pool\'s workers start at once; "script" is from `new Worker` to its script running (a thread, a JavaScript engine, the script), "glue" the worker importing the module\'s JavaScript, "instantiate" the compiled module on the shared memory with the thread\'s stack and thread-locals. "Bare workers" starts the same number of workers whose script only posts a message: the browser\'s own cost, under which no pool can start. "Engine + module" is the engine worker starting and instantiating the module; the page compiled the module once at load, on the link worker, and warmed its code up there right after (the last column; not in the pool start, and still running beside it when a pool starts at once), so a pool\'s own warm-up is two short runs. "A later pool" is a second pool on the same page; "after the load work" a first pool on a fresh page whose compile and warm-up are over.',
   '',
   `Where the CPU went during one run (${COUNT.toLocaleString('en-US')} nonces, warm pool), from /proc, every thread of the browser:`,
   '',
@@ -379,7 +405,7 @@ const md = [
   '',
   'Targets (issue #12):',
   '',
-  ...issueTargets.map((t) => `- ${t.target}: ${t.value === null ? 'not measured' : `${Number.isInteger(t.value) ? t.value : f2(t.value)}${t.target.includes('ms') && !t.target.includes('tasks') ? ' ms' : t.target.includes('efficiency') || t.target.includes('tasks') ? '' : '×'}`} — ${t.met === null ? 'not measured' : t.met ? 'met' : 'not met'}`),
+  ...issueTargets.map((t) => `- ${t.target}: ${t.value === null ? 'not measured' : `${Number.isInteger(t.value) ? t.value : f2(t.value)}${t.target.includes('ms') && !t.target.includes('tasks') ? ' ms' : t.target.includes('efficiency') || t.target.includes('tasks') ? '' : '×'}`} — ${t.met === null ? 'not measured' : t.met ? 'met' : 'not met'}${t.why && !t.met ? ` (${t.why})` : ''}`),
   '',
   '## Primes',
   '',
