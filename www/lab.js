@@ -333,7 +333,8 @@ export function createLab() {
   // optimised it (V8 and SpiderMonkey keep the optimised code with the module, which
   // every instance shares), so no pool start waits for the optimising compiler either:
   // an engine's own warm-up then ends after two short runs. Both are reported apart
-  // from the pools' starts (`lab.pageModule()`).
+  // from the pools' starts (`lab.pageModule()`); a pool asked for before the warm-up
+  // has ended waits for it, in its start (`pageWarmUpWaitMs`).
   /** @type {WebAssembly.Module | null} */
   let compiled = null;
   /** @type {{loadMs: number} | null} */
@@ -387,9 +388,15 @@ export function createLab() {
     if (build === 'single' && workers > 1) {
       throw new Error(`workers: this page cannot run threads, so it runs the single-thread build on 1 worker (asked for ${workers}): ${noThreadsReason()}`);
     }
-    if (engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true, moduleReused: true };
+    if (engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true, moduleReused: true, pageWarmUpWaitMs: 0 };
     engine?.terminate();
     engine = null;
+    // A pool started while the page's warm-up still runs would share the cores with
+    // it, and its first run would mine at two thirds of the second's rate (measured on
+    // 2 cores): it waits for the warm-up, and the wait counts in its start.
+    const t0 = performance.now();
+    await pageWarmUp;
+    const pageWarmUpWaitMs = performance.now() - t0;
     for (let attempt = 1; ; attempt++) {
       try {
         engine = await Engine.start(workers, terms().layout, build, compiled);
@@ -403,7 +410,7 @@ export function createLab() {
     }
     const moduleReused = compiled !== null;
     compiled ??= engine.module;
-    return { engine, poolStartMs: engine.startMs, poolReused: false, moduleReused };
+    return { engine, poolStartMs: pageWarmUpWaitMs + engine.startMs, poolReused: false, moduleReused, pageWarmUpWaitMs };
   }
 
   /**
@@ -705,9 +712,9 @@ export function createLab() {
       await ready;
       const n = checkWorkers(workers, terms().maxWorkers);
       return cpu(async () => {
-        const { engine: e, poolStartMs, poolReused, moduleReused } = await engineFor(n);
+        const { engine: e, poolStartMs, poolReused, moduleReused, pageWarmUpWaitMs } = await engineFor(n);
         return {
-          workers: n, poolStartMs, poolReused, moduleReused, moduleMs: e.moduleMs, poolMs: e.poolMs, phases: e.phases, warmUpMs: e.warmUpMs,
+          workers: n, poolStartMs, poolReused, moduleReused, pageWarmUpWaitMs, moduleMs: e.moduleMs, poolMs: e.poolMs, phases: e.phases, warmUpMs: e.warmUpMs,
           wasmBytes: e.memory?.buffer.byteLength ?? e.wasmBytes,
         };
       });

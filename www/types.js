@@ -246,6 +246,7 @@
  * @property {number} poolStartMs
  * @property {boolean} poolReused
  * @property {boolean} moduleReused  the module the page compiled at load was instantiated, not compiled again (see PageModule)
+ * @property {number} pageWarmUpWaitMs  waiting for the page's warm-up at load to end (0 once it has): part of poolStartMs
  * @property {number} moduleMs  the engine worker loading the glue and instantiating the module (compiling it too, when not reused)
  * @property {number} poolMs  starting the pool's workers and building rayon's pool on them
  * @property {PoolPhases | null} phases  where poolMs went (null in the single-thread build: no pool)
