@@ -40,7 +40,8 @@ const engine = {
    * compiled), starts the pool and warms the compiled code up; returns how long each
    * took. The warm-up (short mining runs until the rate stops climbing) is part of the
    * pool's start, so the first timed run is as fast as the second; where the page has
-   * warmed its module up already (at load, www/links-worker.js), it ends at once.
+   * warmed its module up already (at load, www/links-worker.js), it ends after two
+   * short runs.
    * @param {number} workers
    * @param {WebAssembly.Module | null} [compiled]  an earlier engine's module, to instantiate without compiling
    */

@@ -392,8 +392,7 @@ export function createLab() {
     engine?.terminate();
     engine = null;
     // A pool started while the page's warm-up still runs would share the cores with
-    // it, and its first run would mine at two thirds of the second's rate (measured on
-    // 2 cores): it waits for the warm-up, and the wait counts in its start.
+    // it: it waits for the warm-up, and the wait counts in its start.
     const t0 = performance.now();
     await pageWarmUp;
     const pageWarmUpWaitMs = performance.now() - t0;
