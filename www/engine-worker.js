@@ -43,7 +43,7 @@ const engine = {
    * warmed its module up already (at load, www/links-worker.js), it ends after two
    * short runs.
    * @param {number} workers
-   * @param {WebAssembly.Module | null} [compiled]  an earlier engine's module, to instantiate without compiling
+   * @param {WebAssembly.Module | null} [compiled]  the page's compiled module, to instantiate without compiling
    */
   async start(workers, compiled = null) {
     const t0 = performance.now();
@@ -77,7 +77,6 @@ const engine = {
       // read while this worker computes): the single-thread build has no live counters.
       memory: shared ? memory : null,
       wasmBytes: memory.buffer.byteLength,
-      module: /** @type {WebAssembly.Module} */ (wasm.compiledModule()),
       pointer: wasm.progressPointer(),
     };
   },

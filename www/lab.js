@@ -101,7 +101,7 @@ class Engine {
    * @param {number} workers
    * @param {import('./types.js').Layout} layout
    * @param {import('./build.js').BuildName} build
-   * @param {WebAssembly.Module | null} compiled  the module an earlier engine compiled, or null
+   * @param {WebAssembly.Module | null} compiled  the module the page compiled at load (null: the engine compiles its own)
    */
   static async start(workers, layout, build, compiled) {
     const worker = new Worker(workerUrl('./engine-worker.js', build), { type: 'module', name: `engine-${workers}` });
@@ -131,7 +131,7 @@ class Engine {
    * @param {any} remote  the engine worker's Comlink proxy
    * @param {Failure} failure
    * @param {number} workers
-   * @param {{memory: WebAssembly.Memory | null, pointer: number, moduleMs: number, poolMs: number, phases: import('./types.js').PoolPhases | null, warmUpMs: number, warmUpRuns: number, wasmBytes: number, module: WebAssembly.Module}} s
+   * @param {{memory: WebAssembly.Memory | null, pointer: number, moduleMs: number, poolMs: number, phases: import('./types.js').PoolPhases | null, warmUpMs: number, warmUpRuns: number, wasmBytes: number}} s
    * @param {import('./types.js').Layout} layout
    * @param {number} startMs
    */
@@ -156,7 +156,6 @@ class Engine {
     this.wasmBytes = s.wasmBytes;
     this.pointer = s.pointer;
     this.moduleMs = s.moduleMs;
-    this.module = s.module;
     this.phases = s.phases;
     this.poolMs = s.poolMs;
     this.warmUpMs = s.warmUpMs;
@@ -408,7 +407,6 @@ export function createLab() {
       }
     }
     const moduleReused = compiled !== null;
-    compiled ??= engine.module;
     return { engine, poolStartMs: pageWarmUpWaitMs + engine.startMs, poolReused: false, moduleReused, pageWarmUpWaitMs };
   }
 

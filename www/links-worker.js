@@ -37,8 +37,8 @@ Comlink.expose({
   module: whenReady(() => ({ module: /** @type {WebAssembly.Module} */ (wasm.compiledModule()), loadMs })),
   /**
    * Warms the module's code up (src/mining.rs, warm_up), once per page: the optimised
-   * code stays with the module, which every engine shares. It holds this thread for
-   * about a tenth of a second, once, right after the page is ready.
+   * code stays with the module, which every engine shares. It holds this thread once,
+   * right after the page is ready, for 50–300 ms (2 cores, the page still loading).
    */
   warmUp: whenReady(() => wasm.warmUp()),
   /** Checks links; `onResult` (a Comlink proxy) is called with each result as it completes. */

@@ -53,11 +53,9 @@ export function resourcesPanel(lab, host, maxWorkers) {
           el('td.num', {}, bytes(r.wasmBytes)), el('td.num', {}, extra === null ? '–' : bytes(extra))));
         if (!why.textContent) {
           const page = await lab.pageModule();
-          why.textContent = r.moduleReused
-            ? `Not in these starts: the page compiled the module once, at load, on the link worker (${ms(page.loadMs)}, with its JavaScript), ` +
-              `and warmed its code up there right after (${page.warmUp ? ms(page.warmUp.ms) : 'failed'}); every pool instantiates that module, so no pool start compiles, ` +
-              'and a pool\'s own warm-up is then usually two short runs. make bench reports cold starts on fresh pages beside it.'
-            : 'These pools compiled the module themselves (the page\'s own copy was not ready).';
+          why.textContent = `Not in these starts: the page compiled the module once, at load, on the link worker (${ms(page.loadMs)}, with its JavaScript), ` +
+            `and warmed its code up there right after (${page.warmUp ? ms(page.warmUp.ms) : 'failed'}); every pool instantiates that module, so no pool start compiles, ` +
+            'and a pool\'s own warm-up is then usually two short runs. make bench reports cold starts on fresh pages beside it.';
         }
       }
     } finally {
