@@ -336,8 +336,8 @@ export function createLab() {
   // has ended waits for it, in its start (`pageWarmUpWaitMs`).
   /** @type {WebAssembly.Module | null} */
   let compiled = null;
-  /** @type {{loadMs: number} | null} */
-  let moduleLoad = null;
+  /** How long the link worker took to load the module at page load, in ms. */
+  let moduleLoadMs = 0;
   let runSeq = 0;
   /** @typedef {{kind: string, runId: number, t0: number, cancelled: boolean, computeT0?: number}} Run */
   /** @type {Run | null} */
@@ -366,7 +366,7 @@ export function createLab() {
     contract = c;
     endpoints = ep;
     compiled = m.module;
-    moduleLoad = { loadMs: m.loadMs };
+    moduleLoadMs = m.loadMs;
   });
   /** @type {Promise<import('./types.js').WarmUp | null>} the page's warm-up, on the link worker, once ready */
   const pageWarmUp = ready.then(() => linksFailure.guard(links.warmUp())).catch(() => null);
@@ -724,7 +724,7 @@ export function createLab() {
      */
     async pageModule() {
       await ready;
-      return { loadMs: moduleLoad?.loadMs ?? 0, warmUp: await pageWarmUp };
+      return { loadMs: moduleLoadMs, warmUp: await pageWarmUp };
     },
 
     /**
