@@ -88,16 +88,16 @@ for (const n of COLD_SIZES) {
   for (let i = 0; i < REPS; i++) {
     log(`cold pool start, ${n} workers, ${i + 1} of ${REPS}`);
     const fresh = await openLab(browser, server.url);
-    runs.push(await fresh.evaluate((n) => lab.startPool(n), n));
+    runs.push(await fresh.evaluate((n) => lab.startPool(n, { cold: true }), n));
     pages.push(await fresh.evaluate(() => lab.pageModule()));
     await fresh.close();
     // The same, once the page's load work is over, as when a learner reads the page
     // for a moment before pressing Run.
     const later = await openLab(browser, server.url);
-    settled.push(await later.evaluate(async (n) => { await lab.pageModule(); return lab.startPool(n); }, n));
+    settled.push(await later.evaluate(async (n) => { await lab.pageModule(); return lab.startPool(n, { cold: true }); }, n));
     await later.close();
   }
-  if (runs.some((r) => r.poolReused)) throw new Error(`bench: a fresh page reused a pool of ${n}`);
+  if (runs.some((r) => !r.cold || r.workersStarted !== n)) throw new Error(`bench: a cold start of ${n} reused a pool or workers`);
   const pick = (/** @type {'poolStartMs' | 'moduleMs' | 'poolMs' | 'warmUpMs'} */ k) => median(runs.map((r) => r[k]));
   const phase = (/** @type {(p: import('../www/types.js').PoolPhases) => number} */ f) => median(runs.map((r) => (r.phases ? f(r.phases) : NaN)));
   coldStarts[n] = {
@@ -147,21 +147,30 @@ for (const n of COLD_SIZES) {
 }
 
 // ---------------------------------------------------------------- a later pool on the same page
-// The page keeps the first engine's compiled module for every later pool: what a
-// learner waits for when moving the slider after the first run.
+// What a learner waits for when moving the slider after the first run: the engine
+// keeps its workers, so a pool of n after one of 1 starts n - 1 of them ("grow"), and
+// a pool of n / 2 after it starts none ("shrink").
 /** @type {Record<number, number>} */
 const laterStarts = {};
+/** @type {Record<number, number>} */
+const shrinkStarts = {};
 for (const n of COLD_SIZES) {
-  const runs = [];
+  const grow = [];
+  const shrink = [];
   for (let i = 0; i < REPS; i++) {
     log(`a later pool on the same page, ${n} workers, ${i + 1} of ${REPS}`);
     const fresh = await openLab(browser, server.url);
-    const r = await fresh.evaluate(async (n) => { await lab.startPool(n === 1 ? 2 : 1); return lab.startPool(n); }, n);
-    if (!r.moduleReused) throw new Error('bench: a later pool did not reuse the module');
-    runs.push(r.poolStartMs);
+    const [g, s] = await fresh.evaluate(async (n) => {
+      await lab.startPool(n === 1 ? 2 : 1);
+      return [await lab.startPool(n), await lab.startPool(Math.max(1, n >> 1))];
+    }, n);
+    if (g.cold || g.workersKept !== 1 || s.workersStarted !== 0) throw new Error(`bench: a later pool of ${n} was not built on the kept workers`);
+    grow.push(g.poolStartMs);
+    shrink.push(s.poolStartMs);
     await fresh.close();
   }
-  laterStarts[n] = median(runs);
+  laterStarts[n] = median(grow);
+  shrinkStarts[n] = median(shrink);
 }
 
 // ---------------------------------------------------------------- the first run on a fresh page
@@ -344,6 +353,7 @@ const summary = {
   }])),
   bare_workers_ms: workerFloorMs,
   pool_start_later_ms: laterStarts,
+  pool_start_shrink_ms: shrinkStarts,
   other_threads_cpu_share_at_cores: cpuByThread[cores].othersMs / cpuByThread[cores].wallMs,
   pool_cpu_share_at_cores: cpuByThread[cores].poolMs / cpuByThread[cores].wallMs / cores,
   links_checker_ms: byC('spread'),
@@ -388,16 +398,16 @@ const md = [
   '',
   `Cold pool start, a fresh page, \`lab.startPool(n)\` (median of ${REPS}):`,
   '',
-  '| workers | pool start | waiting for the page\'s warm-up | engine + module | workers + registry | warm-up | slowest worker: script / glue / instantiate | registry | bare workers (floor) | a later pool, same page | once per page, at load: compile / warm-up | pool start after the load work |',
-  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| workers | pool start | waiting for the page\'s warm-up | engine + module | workers + registry | warm-up | slowest worker: script / glue / instantiate | registry | bare workers (floor) | slider 1 → n, same page | slider n → n/2 | once per page, at load: compile / warm-up | pool start after the load work |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...COLD_SIZES.map((n) => {
     const c = coldStarts[n];
     return `| ${n} | ${Math.round(c.poolStartMs)} ms | ${Math.round(c.waitMs)} ms | ${Math.round(c.engineMs)} ms | ${Math.round(c.poolMs)} ms | ${Math.round(c.warmUpMs)} ms | ` +
       `${Math.round(c.phases.scriptMaxMs)} / ${Math.round(c.phases.glueMaxMs)} / ${Math.round(c.phases.instantiateMaxMs)} ms | ${Math.round(c.phases.registryMs)} ms | ` +
-      `${Math.round(workerFloorMs[n])} ms | ${Math.round(laterStarts[n])} ms | ${Math.round(c.pageLoadMs)} / ${Math.round(c.pageWarmUpMs)} ms | ${Math.round(c.settledMs)} ms |`;
+      `${Math.round(workerFloorMs[n])} ms | ${Math.round(laterStarts[n])} ms | ${Math.round(shrinkStarts[n])} ms | ${Math.round(c.pageLoadMs)} / ${Math.round(c.pageWarmUpMs)} ms | ${Math.round(c.settledMs)} ms |`;
   }),
   '',
-  'All of a pool\'s workers start at once; "script" is from `new Worker` to its script running (a thread, a JavaScript engine, the script), "glue" the worker importing the module\'s JavaScript, "instantiate" the compiled module on the shared memory with the thread\'s stack and thread-locals. "Bare workers" starts the same number of workers whose script only posts a message: the browser\'s own cost, under which no pool can start. "Engine + module" is the engine worker starting and instantiating the module; the page compiled the module once at load, on the link worker, and warmed its code up there right after (the column "once per page"; a pool asked for before that warm-up ends waits for it, in its start), so a pool\'s own warm-up is two short runs. "A later pool" is a second pool on the same page; "after the load work" a first pool on a fresh page whose compile and warm-up are over.',
+  'All of a pool\'s workers start at once; "script" is from `new Worker` to its script running (a thread, a JavaScript engine, the script), "glue" the worker importing the module\'s JavaScript, "instantiate" the compiled module on the shared memory with the thread\'s stack and thread-locals. "Bare workers" starts the same number of workers whose script only posts a message: the browser\'s own cost, under which no pool can start. "Engine + module" is the engine worker starting and instantiating the module; the page compiled the module once at load, on the link worker, and warmed its code up there right after (the column "once per page"; a pool asked for before that warm-up ends waits for it, in its start), so a pool\'s own warm-up is two short runs. "Slider 1 → n" is a second pool on the same page, built on the engine\'s one worker plus n − 1 started for it; "slider n → n/2" a third, on workers it keeps (none started); "after the load work" a first pool on a fresh page whose compile and warm-up are over.',
   '',
   `Where the CPU went during one run (${COUNT.toLocaleString('en-US')} nonces, warm pool), from /proc, every thread of the browser:`,
   '',
@@ -426,7 +436,7 @@ const md = [
 
 mkdirSync(`${root}bench/results`, { recursive: true });
 const base = `${root}bench/results/${date}`;
-writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, summary, mining: rows, miningRuns: wasm, cpuByThread, nativeMs: native, stopMs: stops, firstRuns, longTasksMs: longTasks, peers: peerRows, coldStarts, workerFloorMs, laterStarts, primes, links: links.json, models: models.json, targets }, null, 2));
+writeFileSync(`${base}.json`, JSON.stringify({ date, machine, browser: browserVersion, reps: REPS, count: COUNT, summary, mining: rows, miningRuns: wasm, cpuByThread, nativeMs: native, stopMs: stops, firstRuns, longTasksMs: longTasks, peers: peerRows, coldStarts, workerFloorMs, laterStarts, shrinkStarts, primes, links: links.json, models: models.json, targets }, null, 2));
 writeFileSync(`${base}.md`, md);
 console.log(md);
 console.log(`\nwritten: bench/results/${date}.json and .md`);

@@ -21,17 +21,21 @@ const WORKERS: usize = 2;
 #[wasm_bindgen(module = "/www/pool.js")]
 extern "C" {
     #[wasm_bindgen(js_name = startWorkers)]
-    fn start_workers(module: JsValue, memory: JsValue, builder: web::PoolBuilder) -> js_sys::Promise;
+    fn start_workers(module: JsValue, memory: JsValue, pool: &JsValue, threads: usize) -> js_sys::Promise;
 }
 
-/// rayon's global pool can be built once per module instance.
+/// The pool of WORKERS, built once per module instance as the engine does: the tests
+/// run the core in it through `web::in_pool`.
 async fn pool() {
     static STARTED: AtomicBool = AtomicBool::new(false);
     if !STARTED.swap(true, Ordering::SeqCst) {
-        let builder = web::pool_builder(WORKERS).map_err(JsValue::from).unwrap();
-        JsFuture::from(start_workers(wasm_bindgen::module(), wasm_bindgen::memory(), builder)).await.unwrap();
+        // The engine keeps its WorkerPool for good (its workers wait on its channel
+        // between pools): so does this, by never dropping the JavaScript reference.
+        let workers = JsValue::from(web::worker_pool());
+        JsFuture::from(start_workers(wasm_bindgen::module(), wasm_bindgen::memory(), &workers, WORKERS)).await.unwrap();
+        std::mem::forget(workers);
     }
-    assert_eq!(rayon::current_num_threads(), WORKERS);
+    assert_eq!(web::in_pool(rayon::current_num_threads), WORKERS);
 }
 
 fn clock() -> f64 {
@@ -70,7 +74,7 @@ async fn pool_mining_finds_exactly_the_coins_a_plain_loop_finds() {
         time_budget_ms: None,
     };
     let progress = Progress::new();
-    let report = mine(&job, &progress, &clock).unwrap();
+    let report = web::in_pool(|| mine(&job, &progress, &clock)).unwrap();
     assert_eq!(report.ended, Ended::Complete);
     assert_eq!(report.hashes, count);
     assert_eq!(report.coins.iter().map(|c| c.text.clone()).collect::<Vec<_>>(), expected);
@@ -104,7 +108,7 @@ async fn the_facade_mines_and_names_bad_arguments() {
 async fn primes_on_the_pool_match_known_answers() {
     pool().await;
     let job = PrimesJob { numbers: COURSE_PRIMES.to_vec(), chunksize: 1, algorithm: Algorithm::Trial };
-    let report = map_primes(&job, &Progress::new(), &clock).unwrap();
+    let report = web::in_pool(|| map_primes(&job, &Progress::new(), &clock)).unwrap();
     assert_eq!(report.workers, WORKERS);
     let answers: Vec<Option<bool>> = report.results.iter().map(|r| r.prime).collect();
     assert_eq!(answers, [Some(true), Some(true), Some(true), Some(true), Some(true), Some(false)]);
@@ -142,7 +146,7 @@ async fn a_stop_through_shared_memory_ends_a_long_run() {
         coins: None,
         time_budget_ms: None,
     };
-    let report = mine(&job, &progress, &clock).unwrap();
+    let report = web::in_pool(|| mine(&job, &progress, &clock)).unwrap();
     assert_eq!(report.ended, Ended::Stopped);
 }
 

@@ -1,9 +1,9 @@
 // The CPU engine: one wasm instance and its rayon pool of N Web Workers.
 // It runs in a dedicated worker because a rayon call made on the page's main
 // thread busy-waits (Atomics.wait is not allowed there) and freezes the page.
-// A pool's size is fixed once built (rayon's global pool), so the page starts a
-// fresh engine for a different N. The single-thread build (pkg-st/) has no pool:
-// rayon runs every job on this worker's own thread.
+// A pool of another size is built on the same instance, on the workers already
+// started plus the ones it lacks (`resize`, src/web/pool.rs). The single-thread build
+// (pkg-st/) has no pool: rayon runs every job on this worker's own thread.
 import * as Comlink from './vendor/comlink.mjs';
 import { loadBuild } from './build.js';
 import { startWorkers } from './pool.js';
@@ -14,6 +14,8 @@ let memory = null;
 const module_ = loadBuild(self.location.href);
 /** @type {Awaited<typeof module_>} */
 let wasm;
+/** The instance's workers, kept for every pool it builds (null: single-thread build). */
+let pool = /** @type {any} */ (null);
 
 /**
  * Runs one call into the module. A trap (a panic: the build aborts on panic) leaves
@@ -54,30 +56,34 @@ const engine = {
     wasm.installFaultHooks();
     const t1 = performance.now();
     const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
-    const poolBuilder = /** @type {any} */ (wasm).poolBuilder;
-    // Where the pool's start went, phase by phase (www/pool.js); none without a pool.
-    // (The warm-up cannot run on this thread while the workers start: Chromium starts
-    // a worker's script only once the thread that made it is free, measured at 10
-    // workers: the slowest script 100 ms later.)
-    let phases = null;
-    if (shared && typeof poolBuilder === 'function') phases = await startWorkers(wasm.compiledModule(), memory, poolBuilder(workers));
+    const workerPool = /** @type {any} */ (wasm).workerPool;
+    if (shared && typeof workerPool === 'function') pool = workerPool();
     else if (workers !== 1) throw new Error(`workers: the single-thread build runs on 1 worker (asked for ${workers})`);
+    return { moduleMs: t1 - t0, ...(await engine.build(workers)), memory: shared ? memory : null, pointer: wasm.progressPointer() };
+  },
+  /**
+   * A pool of another size on this instance: the workers the last pool had stay, the
+   * ones it lacks start (none, when it is smaller), then the code is warmed up again.
+   * (The warm-up cannot run on this thread while the workers start: Chromium starts a
+   * worker's script only once the thread that made it is free, measured at 10
+   * workers: the slowest script 100 ms later.)
+   * @param {number} workers
+   */
+  async build(workers) {
+    if (!memory) throw new Error('engine: start it first');
+    const t1 = performance.now();
+    // Where the pool's start went, phase by phase (www/pool.js); none without a pool.
+    const phases = pool ? await startWorkers(wasm.compiledModule(), memory, pool, workers) : null;
     const t2 = performance.now();
     const warm = guarded(() => wasm.warmUp());
     const t3 = performance.now();
     return {
-      moduleMs: t1 - t0,
       poolMs: t2 - t1,
       phases,
       warmUpMs: t3 - t2,
       warmUpRuns: warm.runs,
       poolSize: wasm.poolSize(),
-      // The page reads the live counters straight from this shared memory, at the
-      // offsets of contract.layout. A memory that is not shared cannot be sent (nor
-      // read while this worker computes): the single-thread build has no live counters.
-      memory: shared ? memory : null,
       wasmBytes: memory.buffer.byteLength,
-      pointer: wasm.progressPointer(),
     };
   },
   /** @param {object} opts */

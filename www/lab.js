@@ -95,7 +95,24 @@ class Failure {
   }
 }
 
-/** A CPU engine: one module instance with a pool of `workers` Web Workers. */
+/**
+ * Ends a pool start that never ends, so it cannot hang the page: past the deadline
+ * the engine fails, and the caller ends it. Seen in Firefox ESR 153, a few times in a
+ * hundred starts: every pool worker reports ready, yet one never enters rayon's
+ * loop, so the pool's build (which waits for every thread) blocks the engine worker
+ * for good. A fresh engine then starts normally.
+ * @param {Failure} failure
+ * @param {number} workers
+ */
+function deadline(failure, workers) {
+  const ms = START_DEADLINE_MS + 100 * workers;
+  return setTimeout(() => failure.fail(new EngineFailure(`the pool of ${workers} did not start within ${ms / 1000} s`)), ms);
+}
+
+/**
+ * A CPU engine: one module instance with a pool of `workers` Web Workers, rebuilt in
+ * place for another size on the workers it has (see `resize`).
+ */
 class Engine {
   /**
    * @param {number} workers
@@ -104,22 +121,44 @@ class Engine {
    * @param {WebAssembly.Module | null} compiled  the module the page compiled at load (null: the engine compiles its own)
    */
   static async start(workers, layout, build, compiled) {
-    const worker = new Worker(workerUrl('./engine-worker.js', build), { type: 'module', name: `engine-${workers}` });
+    const worker = new Worker(workerUrl('./engine-worker.js', build), { type: 'module', name: 'engine' });
     const failure = new Failure(worker);
     const remote = Comlink.wrap(worker);
     const t0 = performance.now();
-    // A pool start that never ends must not hang the page: past the deadline the
-    // engine is ended and the start fails. Seen in Firefox ESR 153, a few times in a
-    // hundred starts: every pool worker reports ready, yet one never enters rayon's
-    // loop, so rayon's build_global (which waits for every thread to be primed)
-    // blocks the engine worker for good. A fresh engine then starts normally.
-    const deadlineMs = START_DEADLINE_MS + 100 * workers;
-    const timer = setTimeout(() => failure.fail(new EngineFailure(`the pool of ${workers} did not start within ${deadlineMs / 1000} s`)), deadlineMs);
+    const timer = deadline(failure, workers);
     try {
       const s = await failure.guard(remote.start(workers, compiled));
       return new Engine(worker, remote, failure, workers, s, layout, performance.now() - t0);
     } catch (e) {
       worker.terminate();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Builds a pool of `workers` on this engine in place of its current one: on the
+   * workers it has, plus those the new pool lacks. On failure the engine is ended.
+   * @param {number} workers
+   * @returns {Promise<number>} how long it took, in ms
+   */
+  async resize(workers) {
+    const t0 = performance.now();
+    const timer = deadline(this.failure, workers);
+    try {
+      const s = await this.failure.guard(this.remote.build(workers));
+      this.workers = workers;
+      this.moduleMs = 0;
+      this.phases = s.phases;
+      this.poolMs = s.poolMs;
+      this.warmUpMs = s.warmUpMs;
+      this.warmUpRuns = s.warmUpRuns;
+      this.wasmBytes = s.wasmBytes;
+      this.startMs = performance.now() - t0;
+      return this.startMs;
+    } catch (e) {
+      this.terminate();
       throw e;
     } finally {
       clearTimeout(timer);
@@ -382,12 +421,28 @@ export function createLab() {
     return contract;
   }
 
-  /** @param {number} workers */
-  async function engineFor(workers) {
+  /**
+   * The engine with a pool of `workers`: the current one as it is, the current one
+   * rebuilt for another size, or (`cold`, or none alive) a fresh engine.
+   * @param {number} workers
+   * @param {boolean} [cold]  a fresh engine even where the current one would do
+   */
+  async function engineFor(workers, cold = false) {
     if (build === 'single' && workers > 1) {
       throw new Error(`workers: this page cannot run threads, so it runs the single-thread build on 1 worker (asked for ${workers}): ${noThreadsReason()}`);
     }
-    if (engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true, moduleReused: true, pageWarmUpWaitMs: 0 };
+    if (!cold && engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true, moduleReused: true, pageWarmUpWaitMs: 0, cold: false };
+    // Another size on the same engine: its workers stay, and only those the new pool
+    // lacks start (src/web/pool.rs). The single-thread build has no pool to rebuild.
+    if (!cold && engine && !engine.dead && engine.memory) {
+      const e = engine;
+      try {
+        return { engine: e, poolStartMs: await e.resize(workers), poolReused: false, moduleReused: true, pageWarmUpWaitMs: 0, cold: false };
+      } catch (err) {
+        // A rebuild that failed or hung ended its engine: a fresh one is started below.
+        if (!(err instanceof EngineFailure)) throw err;
+      }
+    }
     engine?.terminate();
     engine = null;
     // A pool started while the page's warm-up still runs would share the cores with
@@ -407,7 +462,16 @@ export function createLab() {
       }
     }
     const moduleReused = compiled !== null;
-    return { engine, poolStartMs: pageWarmUpWaitMs + engine.startMs, poolReused: false, moduleReused, pageWarmUpWaitMs };
+    return { engine, poolStartMs: pageWarmUpWaitMs + engine.startMs, poolReused: false, moduleReused, pageWarmUpWaitMs, cold: true };
+  }
+
+  /**
+   * What a pool's start cost, for a result: the workers it started and kept.
+   * @param {{engine: Engine, poolStartMs: number, poolReused: boolean, moduleReused: boolean}} s
+   */
+  function poolCost({ engine: e, poolStartMs, poolReused, moduleReused }) {
+    const started = poolReused ? 0 : (e.phases?.started ?? e.workers);
+    return { poolStartMs, poolReused, moduleReused, warmUpMs: poolReused ? 0 : e.warmUpMs, workersStarted: started, workersKept: poolReused ? e.workers : e.workers - started };
   }
 
   /**
@@ -441,9 +505,10 @@ export function createLab() {
       pending.delete(run);
       active = run;
       try {
-        const { engine: e, poolStartMs, poolReused, moduleReused } = await engineFor(workers);
+        const started = await engineFor(workers);
+        const e = started.engine;
         run.computeT0 = performance.now();
-        const cost = { poolStartMs, poolReused, moduleReused, warmUpMs: poolReused ? 0 : e.warmUpMs };
+        const cost = poolCost(started);
         if (run.cancelled) return /** @type {any} */ ({ cancelled: true, ...cost });
         // The watchdog: a crashed or stuck engine ends the run with an Error and is
         // replaced, so nothing waits for a worker that died.
@@ -701,18 +766,30 @@ export function createLab() {
 
     /**
      * Starts (or reuses) a pool of `workers` and reports what it costs: start time
-     * and the wasm memory (each worker adds its own stack and TLS to it).
+     * and the wasm memory (each worker adds its own stack and TLS to it). A pool of
+     * another size is built on the workers the page's engine has, starting only those
+     * it lacks; `{cold: true}` starts a fresh engine with every worker, as on a fresh
+     * page (what the resources view and make bench measure).
      * @param {number} workers
+     * @param {{cold?: boolean}} [opts]
      * @returns {Promise<import('./types.js').PoolStart>}
      */
-    async startPool(workers) {
+    async startPool(workers, opts) {
       await ready;
       const n = checkWorkers(workers, terms().maxWorkers);
+      const { cold = false, ...unknown } = opts ?? {};
+      const extra = Object.keys(unknown);
+      if (extra.length) throw new Error(`startPool: unknown option ${JSON.stringify(extra[0])} (the one option is cold)`);
+      if (typeof cold !== 'boolean') throw new Error(`cold: expected true or false (got ${JSON.stringify(cold)})`);
       return cpu(async () => {
-        const { engine: e, poolStartMs, poolReused, moduleReused, pageWarmUpWaitMs } = await engineFor(n);
+        const started = await engineFor(n, cold);
+        const e = started.engine;
+        const { workersStarted, workersKept } = poolCost(started);
         return {
-          workers: n, poolStartMs, poolReused, moduleReused, pageWarmUpWaitMs, moduleMs: e.moduleMs, poolMs: e.poolMs, phases: e.phases, warmUpMs: e.warmUpMs,
-          wasmBytes: e.memory?.buffer.byteLength ?? e.wasmBytes,
+          workers: n, poolStartMs: started.poolStartMs, poolReused: started.poolReused, moduleReused: started.moduleReused, cold: started.cold,
+          workersStarted, workersKept, pageWarmUpWaitMs: started.pageWarmUpWaitMs,
+          moduleMs: started.cold ? e.moduleMs : 0, poolMs: started.poolReused ? 0 : e.poolMs, phases: started.poolReused ? null : e.phases,
+          warmUpMs: started.poolReused ? 0 : e.warmUpMs, wasmBytes: e.memory?.buffer.byteLength ?? e.wasmBytes,
         };
       });
     },

@@ -31,7 +31,7 @@ function message(target, type) {
 }
 
 // As a pool worker: instantiate the module on the shared memory, say so, then run the
-// rayon thread handed over. The type check matters where this file is merely imported
+// rayon threads handed over, one pool after another (src/web/pool.rs). The type check matters where this file is merely imported
 // (the engine worker), whose other messages pass by.
 message(self, 'pool_worker_init').then(async (data) => {
   const initAt = now();
@@ -46,7 +46,7 @@ message(self, 'pool_worker_init').then(async (data) => {
 // Firefox collects workers that share a wasm memory but have no live `Worker` object
 // (https://bugzilla.mozilla.org/show_bug.cgi?id=1702191): keep them referenced.
 /** @type {Worker[]} */
-let workers = [];
+const workers = [];
 
 /** @param {number[]} xs */
 const median = (xs) => {
@@ -55,40 +55,51 @@ const median = (xs) => {
 };
 
 /**
- * Starts `builder.numThreads()` workers at once, each instantiating `module` on
- * `memory`, then builds rayon's pool on them. Resolves with where the time went:
- * for each phase the median and the slowest worker, in ms.
+ * Builds a pool of `threads` on the engine's workers: starts, all at once, the workers
+ * it needs beyond those started for earlier pools (each instantiating `module` on
+ * `memory`), then builds rayon's pool on them. Resolves with where the time went: for
+ * each phase of the workers started now, the median and the slowest, in ms (null
+ * phases where none was started).
  * @param {WebAssembly.Module} module
  * @param {WebAssembly.Memory} memory
- * @param {any} builder  the Rust PoolBuilder
+ * @param {any} pool  the Rust WorkerPool, one per engine
+ * @param {number} threads
+ * @returns {Promise<import('./types.js').PoolPhases>}
  */
-export async function startWorkers(module, memory, builder) {
+export async function startWorkers(module, memory, pool, threads) {
   const t0 = now();
-  const init = { type: 'pool_worker_init', module, memory, receiver: builder.receiver(), mainJS: builder.mainJS() };
+  const count = pool.toStart(threads);
+  const init = { type: 'pool_worker_init', module, memory, receiver: pool.receiver(), mainJS: pool.mainJS() };
   // This script under the glue's own `?v=`, so that it too comes from the cache.
   const url = new URL(import.meta.url);
   url.search = new URL(init.mainJS).search;
+  const first = pool.started();
   const started = await Promise.all(
-    Array.from({ length: builder.numThreads() }, async (_, i) => {
+    Array.from({ length: count }, async (_, i) => {
       const spawnAt = now();
-      const worker = new Worker(url, { type: 'module', name: `pool-${i}` });
+      const worker = new Worker(url, { type: 'module', name: `pool-${first + i}` });
       worker.postMessage(init);
       const { times } = await message(worker, 'pool_worker_ready');
       return { worker, times: { spawnAt, ...times, readyAt: now() } };
     }),
   );
-  workers = started.map((s) => s.worker);
+  workers.push(...started.map((s) => s.worker));
+  pool.addStarted(count);
   const builtFrom = now();
-  builder.build();
+  pool.build(threads);
   const end = now();
   const t = started.map((s) => s.times);
   /** @param {(x: typeof t[number]) => number} f */
   const phase = (f) => {
+    if (!t.length) return null;
     const ms = t.map(f);
     return { median: median(ms), max: Math.max(...ms) };
   };
   return {
-    workers: t.length,
+    workers: threads,
+    started: count,
+    kept: threads - count,
+    idle: pool.started() - threads,
     totalMs: end - t0,
     // From `new Worker` to its script running: thread, JS engine and script load.
     script: phase((x) => x.scriptAt - x.spawnAt),
@@ -97,9 +108,10 @@ export async function startWorkers(module, memory, builder) {
     // Instantiating the compiled module on the shared memory, with the thread's own
     // stack and thread-locals (wasm-bindgen's start function).
     instantiate: phase((x) => x.instantiatedAt - x.importedAt),
-    // The last worker ready, from the first spawned.
-    allReadyMs: Math.max(...t.map((x) => x.readyAt)) - t0,
-    // rayon's registry: the global pool built and its threads handed out.
+    // The last worker started now ready, from the first spawned (0 if none was).
+    allReadyMs: t.length ? Math.max(...t.map((x) => x.readyAt)) - t0 : 0,
+    // rayon's pool: the previous one ended, this one built and each of its threads
+    // running (the workers kept from earlier pools take theirs here).
     registryMs: end - builtFrom,
   };
 }

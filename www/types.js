@@ -70,6 +70,8 @@
  * @property {boolean} poolReused
  * @property {boolean} [moduleReused]  a new pool instantiated the module an earlier pool on this page compiled (and warmed up)
  * @property {number} [warmUpMs]  of poolStartMs, the short runs that warm the compiled code up
+ * @property {number} [workersStarted]  Web Workers started for a new pool (the others it runs on were kept from the engine's earlier pools)
+ * @property {number} [workersKept]  Web Workers a new pool runs on that the engine's earlier pools started
  */
 
 /**
@@ -246,8 +248,11 @@
  * @property {number} poolStartMs
  * @property {boolean} poolReused
  * @property {boolean} moduleReused  the module the page compiled at load was instantiated, not compiled again (see PageModule)
+ * @property {boolean} cold  a fresh engine: its module instance and every worker started for this pool
+ * @property {number} workersStarted  Web Workers started for this pool (all of them when cold)
+ * @property {number} workersKept  Web Workers it runs on that the engine's earlier pools started (0 when cold)
  * @property {number} pageWarmUpWaitMs  waiting for the page's warm-up at load to end (0 once it has): part of poolStartMs
- * @property {number} moduleMs  the engine worker loading the glue and instantiating the module (compiling it too, when not reused)
+ * @property {number} moduleMs  the engine worker loading the glue and instantiating the module (compiling it too, when not reused); 0 when not cold
  * @property {number} poolMs  starting the pool's workers and building rayon's pool on them
  * @property {PoolPhases | null} phases  where poolMs went (null in the single-thread build: no pool)
  * @property {number} warmUpMs  short mining runs until the compiled code is warm: part of the pool's start (two short runs where the page has warmed its module up already)
@@ -278,16 +283,21 @@
  */
 
 /**
- * Where a pool's start went (src/web/pool.js). All the workers start at once, so the
- * phases overlap across workers: on a machine with fewer cores than workers they queue.
+ * Where a pool's start went (www/pool.js). The workers it lacked start at once, so the
+ * phases overlap across workers: on a machine with fewer cores than workers they
+ * queue. Phases are over the workers started for this pool; a pool built on workers
+ * kept from the engine's earlier pools has fewer, or none (null phases).
  * @typedef {object} PoolPhases
- * @property {number} workers
+ * @property {number} workers  threads in the pool
+ * @property {number} started  Web Workers started for this pool
+ * @property {number} kept  Web Workers it runs on that earlier pools of this engine started
+ * @property {number} idle  the engine's other workers, started for a larger earlier pool: they wait (blocked, no CPU) for a later pool
  * @property {number} totalMs
- * @property {PhaseMs} script  from `new Worker` to its script running (thread, JS engine, script load)
- * @property {PhaseMs} glue  importing the module's JavaScript glue
- * @property {PhaseMs} instantiate  instantiating the compiled module on the shared memory, with the thread's stack and thread-locals
- * @property {number} allReadyMs  from the first worker spawned to the last one ready
- * @property {number} registryMs  rayon's registry built and its threads handed out
+ * @property {PhaseMs | null} script  from `new Worker` to its script running (thread, JS engine, script load)
+ * @property {PhaseMs | null} glue  importing the module's JavaScript glue
+ * @property {PhaseMs | null} instantiate  instantiating the compiled module on the shared memory, with the thread's stack and thread-locals
+ * @property {number} allReadyMs  from the first worker spawned to the last one ready (0 if none was started)
+ * @property {number} registryMs  rayon's pool: the previous one ended, this one built and each of its threads running
  */
 
 // ---------------------------------------------------------------- models lab

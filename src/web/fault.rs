@@ -96,8 +96,8 @@ mod inject {
     #[wasm_bindgen(js_name = injectFault)]
     pub fn inject_fault(opts: JsValue) -> Result<JsValue, JsError> {
         let args: FaultArgs = super::super::options(opts)?;
-        let workers = rayon::current_num_threads();
         run(args.run_id, || {
+            let workers = rayon::current_num_threads();
             rayon::scope(|s| {
                 for w in 0..workers {
                     s.spawn(move |_| {

@@ -20,7 +20,17 @@ use wasm_bindgen::prelude::*;
 
 pub use fault::{fault_message, install_fault_hooks};
 #[cfg(feature = "threads")]
-pub use pool::{PoolBuilder, pool_builder, start_pool_worker};
+pub use pool::{WorkerPool, start_pool_worker, worker_pool};
+
+/// Runs `work` on the engine's current pool, as every CPU entry point here does (the
+/// core's parallel code runs on whatever pool it is called in); on the calling thread
+/// where no pool has been built.
+#[cfg(feature = "threads")]
+pub use pool::install as in_pool;
+#[cfg(not(feature = "threads"))]
+pub fn in_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    work()
+}
 
 /// The counters the page reads from shared memory while a run goes on.
 static PROGRESS: Progress = Progress::new();
@@ -77,18 +87,18 @@ pub fn wasm_module() -> JsValue {
     wasm_bindgen::module()
 }
 
-/// Threads in the rayon pool (once `startWorkers` has built it).
+/// Threads in the engine's pool (once `startWorkers` has built it).
 #[wasm_bindgen(js_name = poolSize)]
 pub fn pool_size() -> usize {
-    rayon::current_num_threads()
+    in_pool(rayon::current_num_threads)
 }
 
-/// Runs `work` as run `run_id` on the shared counters (zeroed first, marked finished
-/// after) and returns its result with its compute time in ms.
-fn run<T>(run_id: Option<u32>, work: impl FnOnce() -> T) -> (T, f64) {
+/// Runs `work` on the engine's pool as run `run_id` on the shared counters (zeroed
+/// first, marked finished after) and returns its result with its compute time in ms.
+fn run<T: Send>(run_id: Option<u32>, work: impl FnOnce() -> T + Send) -> (T, f64) {
     PROGRESS.begin(run_id.unwrap_or(0));
     let t0 = clock::now_ms();
-    let result = work();
+    let result = in_pool(work);
     let elapsed = clock::now_ms() - t0;
     PROGRESS.finish();
     (result, elapsed)

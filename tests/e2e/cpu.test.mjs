@@ -189,19 +189,20 @@ test('a bad sweep list is refused with the entry named, and nothing runs', onlyC
 });
 
 test('memory per worker is measured for each pool size', async () => {
-  const r = await page.evaluate(async () => [await lab.startPool(1), await lab.startPool(4)]);
+  const r = await page.evaluate(async () => [await lab.startPool(1, { cold: true }), await lab.startPool(4)]);
   assert.equal(r[0].workers, 1);
+  assert.equal(r[1].workersStarted, 3);
   assert.ok(r[1].wasmBytes > r[0].wasmBytes, 'each worker adds its stack to the shared memory');
   assert.equal(r[1].poolReused, false);
   assert.equal((await page.evaluate(() => lab.startPool(4))).poolReused, true);
 });
 
 test("a pool's start is broken down by phase, and every pool instantiates the module the page compiled and warmed up at load", async () => {
-  const r = await page.evaluate(async () => [await lab.startPool(3), await lab.startPool(5)]);
+  const r = await page.evaluate(async () => [await lab.startPool(3, { cold: true }), await lab.startPool(5, { cold: true })]);
   for (const [n, x] of [[3, r[0]], [5, r[1]]]) {
     assert.equal(x.moduleReused, true, 'the page compiled the module at load');
     const p = x.phases;
-    assert.equal(p.workers, n);
+    assert.deepEqual([p.workers, p.started, p.kept, p.idle], [n, n, 0, 0]);
     assert.ok(p.allReadyMs <= p.totalMs && p.totalMs <= x.poolMs + 1, `workers ready ${p.allReadyMs} ≤ ${p.totalMs} ≤ pool ${x.poolMs}`);
     for (const k of ['script', 'glue', 'instantiate']) {
       assert.ok(p[k].median >= 0 && p[k].median <= p[k].max && p[k].max <= p.allReadyMs + 1, `${k}: ${JSON.stringify(p[k])} within ${p.allReadyMs}`);
@@ -224,4 +225,31 @@ test("a pool's start is broken down by phase, and every pool instantiates the mo
   const m = await page.evaluate(() => lab.mine({ workers: 5, start: 0, count: 2097152 }));
   assert.ok(m.coins.length > 0);
   for (const c of m.coins) assert.equal(md5(c.text), c.md5);
+});
+
+test('moving the slider keeps the workers: a smaller pool starts none, a larger one only those it lacks, and every thread of each works', async () => {
+  const range = { start: 0, count: 2 ** 21 };
+  const cold = await page.evaluate(() => lab.startPool(4, { cold: true }));
+  assert.deepEqual([cold.cold, cold.workersStarted, cold.workersKept, cold.phases.started], [true, 4, 0, 4]);
+  const want = (await call(page, 'mine', { ...range, workers: 4 })).value.coins.map((c) => c.text);
+  assert.ok(want.length > 0);
+  for (const [n, started] of [[2, 0], [6, 2], [3, 0]]) {
+    const s = await page.evaluate((n) => lab.startPool(n), n);
+    assert.deepEqual([s.cold, s.poolReused, s.workersStarted, s.workersKept], [false, false, started, n - started], `pool of ${n}`);
+    assert.equal(s.phases.started, started);
+    assert.equal(s.phases.script === null, started === 0, 'phases only for the workers started now');
+    assert.equal(s.moduleMs, 0, 'no new instance');
+    const r = (await call(page, 'mine', { ...range, workers: n })).value;
+    assert.equal(r.poolReused, true, 'the run uses the pool just built');
+    assert.equal(r.perWorkerHashes.length, n);
+    assert.ok(r.perWorkerHashes.every((h) => h > 0), `every thread of the pool of ${n} mined: ${r.perWorkerHashes}`);
+    assert.deepEqual(r.coins.map((c) => c.text), want, 'the same coins on every pool');
+    for (const c of r.coins) assert.equal(md5(c.text), c.md5);
+  }
+  // The first run at a new size reports the rebuild, not a reuse.
+  const m = (await call(page, 'mine', { ...range, workers: 5 })).value;
+  assert.deepEqual([m.poolReused, m.workersStarted, m.workersKept], [false, 0, 5]);
+  assert.ok(m.poolStartMs > 0);
+  const bad = await page.evaluate(() => lab.startPool(2, { colt: true }).then(() => 'resolved', (e) => e.message));
+  assert.equal(bad, 'startPool: unknown option "colt" (the one option is cold)');
 });

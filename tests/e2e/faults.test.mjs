@@ -100,6 +100,18 @@ test('the threads build has no fault entry point', async () => {
   }
 });
 
+test('a pool of N has N Web Workers: a rebuild for another size keeps them and starts only those it lacks; a cold start begins afresh', async () => {
+  const idle = (/** @type {number} */ n, /** @type {{cold?: boolean} | undefined} */ o = undefined) => page.evaluate(([n, o]) => lab.startPool(n, o).then((r) => r.phases.idle), [n, o]);
+  assert.equal(await idle(3, { cold: true }), 0);
+  assert.equal(await workersSettleAt(5), 5, 'link worker, engine and three pool workers');
+  assert.equal(await idle(2), 1);
+  assert.equal(await workersSettleAt(5), 5, 'a smaller pool starts no worker and ends none (one waits, idle)');
+  assert.equal(await idle(6), 0);
+  assert.equal(await workersSettleAt(8), 8, 'a larger one starts only the three it lacks');
+  assert.equal(await idle(2, { cold: true }), 0);
+  assert.equal(await workersSettleAt(4), 4, 'a cold start ends the old engine and its workers');
+});
+
 test('closing the page mid-run leaves nothing running: workers ended, requests aborted', async () => {
   await page.close();
   assert.equal(await workersSettleAt(0), 0, 'no worker is left from the earlier page');

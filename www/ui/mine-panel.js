@@ -1,6 +1,7 @@
 // Coin mining panel: run the miner on a pool, watch its counters live, list coins as
 // they are found, see each worker's tasks on a timeline, sweep the pool size.
 import { $, el, ms, count, rate, runGuarded, bindRange, optional, copy } from './dom.js';
+import { poolStartText } from './pool-cost.js';
 import { showTimeline } from './timeline.js';
 import { sweepPanel } from './sweep-panel.js';
 import { resourcesPanel } from './resources.js';
@@ -72,9 +73,8 @@ export function minePanel(lab, root) {
         ` = ${mhs.toFixed(2)} M hashes/s on ${r.workers} worker${r.workers > 1 ? 's' : ''} (${(mhs / r.workers).toFixed(2)} M hashes/s per worker). `,
         `${r.coins.length} coin${r.coins.length === 1 ? '' : 's'}. Ended: ${r.ended}. `,
         `Kernel: ${r.kernel}, ${r.stepsPerCandidate.toFixed(1)} of md5's 64 steps per candidate. `,
-        r.poolReused ? 'Pool reused (already running).'
-          : `Pool start: ${ms(r.poolStartMs)}${r.warmUpMs ? `, of which ${ms(r.warmUpMs)} warming the compiled code up` : ''}; not counted in the time above.` +
-            (r.moduleReused ? ' The module compiled for an earlier pool on this page was reused (a fresh page compiles it again: the resources view shows a cold start).' : ''),
+        poolStartText(r),
+        r.poolReused ? '' : ' The page compiled the module once, at load; the resources view shows what a cold pool start costs.',
       );
       if (r.ended === 'complete') f.bar.value = 1;
       showTimeline(f.timeline, f.caption, r.spans, r.workers, {
@@ -192,21 +192,16 @@ export function minePanel(lab, root) {
   let sweepMode = /** @type {'nonce' | 'random'} */ ('nonce');
 
   /**
-   * Sweep point, in the mode selected: a warm-up run so the module is tiered up (on a
-   * pool started for it, so its start is measured), then the median of SWEEP_REPS
-   * timed runs, with their spread.
+   * Sweep point, in the mode selected: a cold pool start (a fresh engine and every
+   * worker, as on a fresh page: the end-to-end column counts what a pool of N costs
+   * to start, not the few workers a rebuild would add), a warm-up run, then the
+   * median of SWEEP_REPS timed runs, with their spread.
    * @param {number} workers
    */
   async function sweepPoint(workers) {
     const mode = sweepMode;
-    const warmUp = () => lab.mine({ workers, mode, count: SWEEP_COUNT / 8 });
-    let warm = await warmUp();
-    if (warm.poolReused && warm.ended === 'complete') {
-      // Already running at this size (the panel's last run): start it afresh, so the
-      // point has a pool start for its end-to-end time.
-      await lab.startPool(workers === 1 ? 2 : 1);
-      warm = await warmUp();
-    }
+    const start = await lab.startPool(workers, { cold: true });
+    const warm = await lab.mine({ workers, mode, count: SWEEP_COUNT / 8 });
     if (warm.ended !== 'complete') return null;
     const times = [];
     for (let i = 0; i < SWEEP_REPS; i++) {
@@ -216,7 +211,7 @@ export function minePanel(lab, root) {
     }
     const s = spread(times);
     return {
-      ms: s.median, minMs: s.min, maxMs: s.max, runs: s.runs, poolStartMs: warm.poolStartMs,
+      ms: s.median, minMs: s.min, maxMs: s.max, runs: s.runs, poolStartMs: start.poolStartMs,
       mode, hashes: SWEEP_COUNT, mhs: SWEEP_COUNT / s.median / 1000, rate: `${(SWEEP_COUNT / s.median / 1000).toFixed(2)} M/s`,
     };
   }

@@ -4,6 +4,7 @@
 // Limits, defaults and lists come from lab.contract.models; every figure shown is
 // measured in this browser and comes with what it means.
 import { $, el, ms, count, runGuarded } from './dom.js';
+import { poolStartText } from './pool-cost.js';
 import { drawLanes, drawSpans, legend, dataTable, chartBox, laneTotals, STATE_COLORS, STATES } from './lanes.js';
 import { traceFromLanes, traceFromLoop, traceFromTasks, traceDownload } from './trace.js';
 
@@ -379,7 +380,7 @@ function gilSection(lab, root, g, need, info) {
     const stats = () => f.stats.replaceChildren(
       el('span', {}, `wall time ${ms(r.elapsedMs)}`),
       el('span', {}, `hand-overs ${count(r.handovers)}`),
-      el('span', {}, r.poolReused ? 'pool reused' : `pool start ${ms(r.poolStartMs)} (not counted)`),
+      el('span', {}, r.poolReused ? 'pool reused' : `pool start ${ms(r.poolStartMs)}${r.workersKept ? ` on ${r.workersKept} kept workers` : ''} (not counted)`),
     );
     stats();
     if (r.stopped) {
@@ -892,7 +893,7 @@ function executorSection(lab, root, x, need, info) {
     const name = (/** @type {{name: string, label: string | null}} */ t) => t.label || t.name;
     /** @type {(Node | string)[]} */
     const out = [];
-    const pool = r.poolReused ? 'Pool reused.' : `Pool start ${ms(r.poolStartMs)}, not counted.`;
+    const pool = poolStartText(r, 'the wall time');
     const note = r.note ?? null;
     if (r.ended === 'done') {
       out.push(el('p', {}, el('b', {}, `Done: all ${r.tasks.length} tasks finished in ${ms(r.elapsedMs)}.`), ` ${pool}`));

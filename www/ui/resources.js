@@ -20,7 +20,7 @@ export function resourcesPanel(lab, host, maxWorkers) {
   const body = el('tbody');
   const heads = [
     ['N', 'workers in the pool'],
-    ['pool start', 'what a learner waits for: engine, module, workers, warm-up'],
+    ['cold pool start', 'what a fresh page waits for: engine, module, every worker, warm-up'],
     ['workers ready', 'from the first worker spawned to the last one ready'],
     ['slowest script', 'slowest worker: from new Worker to its script running (thread, JavaScript engine, script load)'],
     ['slowest glue', "slowest worker: importing the module's JavaScript glue"],
@@ -31,25 +31,28 @@ export function resourcesPanel(lab, host, maxWorkers) {
   const table = el('table.results', {}, el('thead', {}, el('tr', {}, ...heads.map(([h, title]) => el('th', { title }, h)))), body);
   const tableBox = el('div.scroll-x', { tabindex: 0, role: 'group', 'aria-label': 'pool starts, scrolls sideways on a narrow screen' }, table);
   const why = el('p.note');
+  const rebuild = el('p.note');
   const note = el('p.note', {}, 'Each worker gets its own stack and thread-local storage inside the shared wasm memory, and its own JavaScript heap outside it, which the page cannot weigh cheaply. ' +
     'All workers start at once, so with more workers than cores their starts queue for the cores: a slow "script" or "glue" column (each the slowest worker\'s) is the browser creating threads and loading scripts, not this lab computing.');
-  host.append(el('h3', {}, 'Resources'), live, shares, el('div.controls', {}, measure), tableBox, why, note);
+  host.append(el('h3', {}, 'Resources'), live, shares, el('div.controls', {}, measure), tableBox, why, rebuild, note);
 
   measure.addEventListener('click', async () => {
     measure.disabled = true;
     body.replaceChildren();
     why.textContent = '';
+    rebuild.textContent = '';
     try {
       /** @type {import('../types.js').PoolStart | null} */
       let base = null;
       for (const n of memorySizes(maxWorkers)) {
-        const r = await lab.startPool(n);
+        // Cold: a fresh engine and every worker, as on a fresh page.
+        const r = await lab.startPool(n, { cold: true });
         base ??= r;
         const extra = n > base.workers ? (r.wasmBytes - base.wasmBytes) / (n - base.workers) : null;
         const p = r.phases;
         const cell = (/** @type {number | undefined} */ v) => el('td.num', {}, v === undefined ? '–' : ms(v));
         body.append(el('tr', {},
-          el('td.num', {}, n), cell(r.poolStartMs), cell(p?.allReadyMs), cell(p?.script.max), cell(p?.glue.max), cell(p?.instantiate.max),
+          el('td.num', {}, n), cell(r.poolStartMs), cell(p?.allReadyMs), cell(p?.script?.max), cell(p?.glue?.max), cell(p?.instantiate?.max),
           el('td.num', {}, bytes(r.wasmBytes)), el('td.num', {}, extra === null ? '–' : bytes(extra))));
         if (!why.textContent) {
           const page = await lab.pageModule();
@@ -57,6 +60,16 @@ export function resourcesPanel(lab, host, maxWorkers) {
             `and warmed its code up there right after (${page.warmUp ? ms(page.warmUp.ms) : 'failed'}); every pool instantiates that module, so no pool start compiles, ` +
             'and a pool\'s own warm-up is then usually two short runs. make bench reports cold starts on fresh pages beside it.';
         }
+      }
+      // What moving the slider costs once the page has workers: a pool of another
+      // size is built on them, and only a larger one starts more.
+      const sizes = memorySizes(maxWorkers);
+      const small = sizes[Math.max(0, sizes.length - 2)];
+      if (small < maxWorkers) {
+        const r = await lab.startPool(small);
+        rebuild.textContent = `Every row above is a cold start (a fresh engine and every worker). Moving the slider is cheaper: the page keeps its workers, ` +
+          `so the pool of ${small} just built on ${r.workersKept} of the ${maxWorkers} workers started for the last row took ${ms(r.poolStartMs)} ` +
+          `(${r.workersStarted} started, ${ms(r.warmUpMs)} of it warming up); a pool larger than any before starts only the workers it lacks.`;
       }
     } finally {
       measure.disabled = false;
