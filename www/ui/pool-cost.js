@@ -11,8 +11,8 @@ export function poolStartText(r, after = 'the time above') {
   const kept = r.workersKept ?? 0;
   const started = r.workersStarted ?? 0;
   const how = kept
-    ? ` on ${kept} worker${kept === 1 ? '' : 's'} kept from the last pool${started ? `, ${started} started` : ', none started'}`
-    : ` (${started} worker${started === 1 ? '' : 's'} started)`;
-  const warm = r.warmUpMs ? `, of which ${ms(r.warmUpMs)} warming the compiled code up` : '';
-  return `Pool start: ${ms(r.poolStartMs)}${how}${warm}; not counted in ${after}.`;
+    ? `${kept} worker${kept === 1 ? '' : 's'} kept from the last pool, ${started ? `${started} started` : 'none started'}`
+    : `${started} worker${started === 1 ? '' : 's'} started`;
+  const warm = r.warmUpMs ? `; ${ms(r.warmUpMs)} of it warming the compiled code up` : '';
+  return `Pool start: ${ms(r.poolStartMs)} (${how}${warm}); not counted in ${after}.`;
 }
