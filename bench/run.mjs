@@ -39,7 +39,7 @@ for (let round = 0; round < REPS; round++) {
   for (const n of sizes) {
     log(`mining, round ${round + 1} of ${REPS}, ${n} workers`);
     const r = await page.evaluate(async ({ n, count }) => {
-      const warm = await lab.mine({ workers: n, count: count / 4 }); // a fresh pool, tiered up
+      const warm = await lab.mine({ workers: n, count: count / 4 }); // a new pool, tiered up
       await lab.mine({ workers: n, count: count / 4 });
       return { poolStartMs: warm.poolStartMs, ms: (await lab.mine({ workers: n, count })).elapsedMs };
     }, { n, count: COUNT });
@@ -321,6 +321,11 @@ const targetList = [
     target: `efficiency ≥ 0.95 at N = hardwareConcurrency (${cores})`, value: at(cores).efficiency, bound: 0.95, atLeast: true,
     why: `in one run at N = ${cores} the pool threads were on a core ${(cpuByThread[cores].poolMs / cpuByThread[cores].wallMs / cores).toFixed(2)} of the run and the browser's other threads took ${(cpuByThread[cores].othersMs / cpuByThread[cores].wallMs).toFixed(2)} of a core`,
   },
+  // Issue #12: "N = 100 within 5% of it" (the older target above allows 15%).
+  ...(at(100) ? [{
+    target: `N = 100 within 5% of N = ${cores}'s throughput`, value: at(100).mhs / at(cores).mhs, bound: 0.95, atLeast: true,
+    why: `natively, 100 threads mine ${(at(100).nativeMhs / at(cores).nativeMhs).toFixed(2)} of ${cores}'s rate on the same cores`,
+  }] : []),
   ...[100, 10].map((n) => ({
     target: `cold pool start, ${n} workers ≤ ${n === 100 ? 1000 : 150} ms`, value: cold(n) ?? null, bound: n === 100 ? 1000 : 150, atLeast: false,
     why: coldStarts[n] && `the browser's floor for ${n} bare workers: ${Math.round(workerFloorMs[n])} ms; of the start, waiting for the page's warm-up ${Math.round(coldStarts[n].waitMs)} ms, the engine and module ${Math.round(coldStarts[n].engineMs)} ms, the workers ${Math.round(coldStarts[n].poolMs)} ms, the warm-up ${Math.round(coldStarts[n].warmUpMs)} ms; after the page's load work: ${Math.round(coldStarts[n].settledMs)} ms`,
@@ -371,11 +376,11 @@ const f2 = (/** @type {number} */ x) => x.toFixed(2);
 const md = [
   `# Concurrency Lab benchmark, ${date}`,
   '',
-  `Machine: ${machine}. Browser: ${browserVersion}. Each point: median of ${REPS} runs, each on a fresh pool after two warm-up runs, the pool sizes taken in turn round by round.`,
+  `Machine: ${machine}. Browser: ${browserVersion}. Each point: median of ${REPS} runs, each on a new pool of that size after two warm-up runs, the pool sizes taken in turn round by round (a new pool is built on the workers the page has and starts only those it lacks: the "pool start" column; cold starts are further down).`,
   '',
   `## Coin mining: ${COUNT.toLocaleString('en-US')} nonces per run`,
   '',
-  '| workers | M hashes/s (wasm) | speed-up | efficiency | pool start | M hashes/s (native) | wasm / native |',
+  '| workers | M hashes/s (wasm) | speed-up | efficiency | pool start, same page | M hashes/s (native) | wasm / native |',
   '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.workers} | ${f2(r.mhs)} | ${f2(r.speedup)}× | ${f2(r.efficiency)} | ${Math.round(r.poolStartMs)} ms | ${f2(r.nativeMhs)} | ${f2(r.wasmOverNative)} |`),
   '',
