@@ -59,7 +59,7 @@ const engine = {
     const workerPool = /** @type {any} */ (wasm).workerPool;
     if (shared && typeof workerPool === 'function') pool = workerPool();
     else if (workers !== 1) throw new Error(`workers: the single-thread build runs on 1 worker (asked for ${workers})`);
-    return { moduleMs: t1 - t0, ...(await engine.build(workers)), memory: shared ? memory : null, pointer: wasm.progressPointer() };
+    return { moduleMs: t1 - t0, ...(await engine.build(workers)), memory: shared ? memory : null, pointer: wasm.progressPointer(), buildPointer: pool ? wasm.buildProgressPointer() : 0 };
   },
   /**
    * A pool of another size on this instance: the workers the last pool had stay, the

@@ -103,10 +103,11 @@ class Failure {
  * for good. A fresh engine then starts normally.
  * @param {Failure} failure
  * @param {number} workers
+ * @param {() => string} [where]  how far the start got, for the message
  */
-function deadline(failure, workers) {
+function deadline(failure, workers, where = () => '') {
   const ms = START_DEADLINE_MS + 100 * workers;
-  return setTimeout(() => failure.fail(new EngineFailure(`the pool of ${workers} did not start within ${ms / 1000} s`)), ms);
+  return setTimeout(() => failure.fail(new EngineFailure(`the pool of ${workers} did not start within ${ms / 1000} s${where()}`)), ms);
 }
 
 /**
@@ -145,7 +146,7 @@ class Engine {
    */
   async resize(workers) {
     const t0 = performance.now();
-    const timer = deadline(this.failure, workers);
+    const timer = deadline(this.failure, workers, () => this.buildProgress(workers));
     try {
       const s = await this.failure.guard(this.remote.build(workers));
       this.workers = workers;
@@ -166,11 +167,21 @@ class Engine {
   }
 
   /**
+   * How far a pool build got, from the counters the core keeps in the shared memory.
+   * @param {number} workers
+   */
+  buildProgress(workers) {
+    if (!this.memory || !this.buildPointer) return '';
+    const c = new Uint32Array(this.memory.buffer, this.buildPointer, 3);
+    return ` (of its ${workers} threads, ${Atomics.load(c, 0)} taken by a worker and ${Atomics.load(c, 1)} running; ${Atomics.load(c, 2)} workers reached the channel)`;
+  }
+
+  /**
    * @param {Worker} worker
    * @param {any} remote  the engine worker's Comlink proxy
    * @param {Failure} failure
    * @param {number} workers
-   * @param {{memory: WebAssembly.Memory | null, pointer: number, moduleMs: number, poolMs: number, phases: import('./types.js').PoolPhases | null, warmUpMs: number, warmUpRuns: number, wasmBytes: number}} s
+   * @param {{memory: WebAssembly.Memory | null, pointer: number, buildPointer: number, moduleMs: number, poolMs: number, phases: import('./types.js').PoolPhases | null, warmUpMs: number, warmUpRuns: number, wasmBytes: number}} s
    * @param {import('./types.js').Layout} layout
    * @param {number} startMs
    */
@@ -194,6 +205,7 @@ class Engine {
     this.memory = s.memory;
     this.wasmBytes = s.wasmBytes;
     this.pointer = s.pointer;
+    this.buildPointer = s.buildPointer;
     this.moduleMs = s.moduleMs;
     this.phases = s.phases;
     this.poolMs = s.poolMs;
@@ -432,12 +444,16 @@ export function createLab() {
       throw new Error(`workers: this page cannot run threads, so it runs the single-thread build on 1 worker (asked for ${workers}): ${noThreadsReason()}`);
     }
     if (!cold && engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true, moduleReused: true, pageWarmUpWaitMs: 0, cold: false };
+    // What the learner waits for, failed attempts included (a rebuild or start that
+    // hung and was replaced by a fresh engine).
+    const tStart = performance.now();
     // Another size on the same engine: its workers stay, and only those the new pool
     // lacks start (src/web/pool.rs). The single-thread build has no pool to rebuild.
     if (!cold && engine && !engine.dead && engine.memory) {
       const e = engine;
       try {
-        return { engine: e, poolStartMs: await e.resize(workers), poolReused: false, moduleReused: true, pageWarmUpWaitMs: 0, cold: false };
+        await e.resize(workers);
+        return { engine: e, poolStartMs: performance.now() - tStart, poolReused: false, moduleReused: true, pageWarmUpWaitMs: 0, cold: false };
       } catch (err) {
         // A rebuild that failed or hung ended its engine: a fresh one is started below.
         if (!(err instanceof EngineFailure)) throw err;
@@ -462,7 +478,7 @@ export function createLab() {
       }
     }
     const moduleReused = compiled !== null;
-    return { engine, poolStartMs: pageWarmUpWaitMs + engine.startMs, poolReused: false, moduleReused, pageWarmUpWaitMs, cold: true };
+    return { engine, poolStartMs: performance.now() - tStart, poolReused: false, moduleReused, pageWarmUpWaitMs, cold: true };
   }
 
   /**
@@ -777,6 +793,9 @@ export function createLab() {
     async startPool(workers, opts) {
       await ready;
       const n = checkWorkers(workers, terms().maxWorkers);
+      if (opts !== undefined && (typeof opts !== 'object' || opts === null || Array.isArray(opts))) {
+        throw new Error(`startPool: options must be an object such as {cold: true} (got ${JSON.stringify(opts)})`);
+      }
       const { cold = false, ...unknown } = opts ?? {};
       const extra = Object.keys(unknown);
       if (extra.length) throw new Error(`startPool: unknown option ${JSON.stringify(extra[0])} (the one option is cold)`);

@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 
 pub use fault::{fault_message, install_fault_hooks};
 #[cfg(feature = "threads")]
-pub use pool::{WorkerPool, start_pool_worker, worker_pool};
+pub use pool::{WorkerPool, build_progress_pointer, start_pool_worker, worker_pool};
 
 /// Runs `work` on the engine's current pool, as every CPU entry point here does (the
 /// core's parallel code runs on whatever pool it is called in); on the calling thread

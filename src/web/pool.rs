@@ -25,11 +25,33 @@
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use js_sys::JsString;
 use rayon::{ThreadBuilder, ThreadPool, ThreadPoolBuilder};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use wasm_bindgen::prelude::*;
 
 /// The pool every job runs in, once the engine has built one.
 static CURRENT: Mutex<Option<Arc<ThreadPool>>> = Mutex::new(None);
+
+/// How far the last build got: rayon threads taken by workers, and threads running
+/// rayon's loop. The page reads them from the shared memory when a build does not end
+/// (`buildProgressPointer`), to say where it stopped.
+#[repr(C)]
+struct BuildProgress {
+    taken: AtomicU32,
+    running: AtomicU32,
+    /// Workers that have reached the channel, over the engine's life.
+    waiting: AtomicU32,
+}
+
+static BUILD: BuildProgress =
+    BuildProgress { taken: AtomicU32::new(0), running: AtomicU32::new(0), waiting: AtomicU32::new(0) };
+
+/// Byte address of the last build's progress: three u32, threads taken and running,
+/// and workers that have reached the channel.
+#[wasm_bindgen(js_name = buildProgressPointer)]
+pub fn build_progress_pointer() -> usize {
+    &BUILD as *const BuildProgress as usize
+}
 
 /// Runs `work` in the engine's current pool (on the calling thread, which blocks, when
 /// there is none: the link worker's calls use no pool).
@@ -112,9 +134,14 @@ impl WorkerPool {
         // Dropping the old pool ends its threads' loops; each of their workers then
         // takes one of the new pool's threads from the channel.
         drop(CURRENT.lock().unwrap_or_else(PoisonError::into_inner).take());
+        BUILD.taken.store(0, Ordering::Relaxed);
+        BUILD.running.store(0, Ordering::Relaxed);
         let sender = self.sender.clone();
         let pool = ThreadPoolBuilder::new()
             .num_threads(threads)
+            .start_handler(|_| {
+                BUILD.running.fetch_add(1, Ordering::Relaxed);
+            })
             .spawn_handler(move |thread| {
                 sender.send(thread).map_err(|_| std::io::Error::other("the pool's workers are gone"))
             })
@@ -136,7 +163,9 @@ pub fn start_pool_worker(receiver: usize) {
     // SAFETY: `receiver` comes from `WorkerPool::receiver` of the pool the engine
     // keeps alive, in the memory this instance shares; crossbeam's Receiver is Sync.
     let receiver = unsafe { &*(receiver as *const Receiver<ThreadBuilder>) };
+    BUILD.waiting.fetch_add(1, Ordering::Relaxed);
     while let Ok(thread) = receiver.recv() {
+        BUILD.taken.fetch_add(1, Ordering::Relaxed);
         thread.run();
     }
 }

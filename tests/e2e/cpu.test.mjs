@@ -1,7 +1,7 @@
 // The CPU lab in depth: sweeps, timelines, Stop, the verify box, Miller–Rabin, live coins.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, md5, openLab, useLab, onlyChromium } from './harness.mjs';
+import { call, md5, openLab, useLab, onlyChromium, ENGINE } from './harness.mjs';
 
 const session = useLab();
 let server, page;
@@ -188,10 +188,29 @@ test('a bad sweep list is refused with the entry named, and nothing runs', onlyC
   assert.equal(await page.locator('#mine-sweep button.run').isEnabled(), true);
 });
 
+/**
+ * Checks that a pool of `n` was built on the engine's workers, starting `started` of
+ * them. Firefox ESR 153 stalls in a few starts in a hundred (a worker that said it was
+ * ready never takes its rayon thread; README, What works where): the page then ends
+ * that engine and starts a fresh one, and the result says so (`cold`). Returns whether
+ * the rebuild happened.
+ * @param {any} s  a PoolStart or a CPU result
+ * @param {number} n
+ * @param {number} started
+ */
+function assertRebuilt(s, n, started) {
+  if (ENGINE === 'firefox' && s.cold) {
+    assert.deepEqual([s.workersStarted, s.workersKept], [n, 0], 'a fresh engine starts every worker');
+    return false;
+  }
+  assert.deepEqual([s.cold ?? false, s.poolReused, s.workersStarted, s.workersKept], [false, false, started, n - started], `pool of ${n}`);
+  return true;
+}
+
 test('memory per worker is measured for each pool size', async () => {
   const r = await page.evaluate(async () => [await lab.startPool(1, { cold: true }), await lab.startPool(4)]);
   assert.equal(r[0].workers, 1);
-  assert.equal(r[1].workersStarted, 3);
+  assertRebuilt(r[1], 4, 3);
   assert.ok(r[1].wasmBytes > r[0].wasmBytes, 'each worker adds its stack to the shared memory');
   assert.equal(r[1].poolReused, false);
   assert.equal((await page.evaluate(() => lab.startPool(4))).poolReused, true);
@@ -235,10 +254,11 @@ test('moving the slider keeps the workers: a smaller pool starts none, a larger 
   assert.ok(want.length > 0);
   for (const [n, started] of [[2, 0], [6, 2], [3, 0]]) {
     const s = await page.evaluate((n) => lab.startPool(n), n);
-    assert.deepEqual([s.cold, s.poolReused, s.workersStarted, s.workersKept], [false, false, started, n - started], `pool of ${n}`);
-    assert.equal(s.phases.started, started);
-    assert.equal(s.phases.script === null, started === 0, 'phases only for the workers started now');
-    assert.equal(s.moduleMs, 0, 'no new instance');
+    if (assertRebuilt(s, n, started)) {
+      assert.equal(s.phases.started, started);
+      assert.equal(s.phases.script === null, started === 0, 'phases only for the workers started now');
+      assert.equal(s.moduleMs, 0, 'no new instance');
+    }
     const r = (await call(page, 'mine', { ...range, workers: n })).value;
     assert.equal(r.poolReused, true, 'the run uses the pool just built');
     assert.equal(r.perWorkerHashes.length, n);
@@ -248,8 +268,10 @@ test('moving the slider keeps the workers: a smaller pool starts none, a larger 
   }
   // The first run at a new size reports the rebuild, not a reuse.
   const m = (await call(page, 'mine', { ...range, workers: 5 })).value;
-  assert.deepEqual([m.poolReused, m.workersStarted, m.workersKept], [false, 0, 5]);
+  if (!(ENGINE === 'firefox' && m.workersKept === 0)) assert.deepEqual([m.poolReused, m.workersStarted, m.workersKept], [false, 0, 5]);
   assert.ok(m.poolStartMs > 0);
   const bad = await page.evaluate(() => lab.startPool(2, { colt: true }).then(() => 'resolved', (e) => e.message));
   assert.equal(bad, 'startPool: unknown option "colt" (the one option is cold)');
+  const notObject = await page.evaluate(() => lab.startPool(2, /** @type {any} */ (true)).then(() => 'resolved', (e) => e.message));
+  assert.equal(notObject, 'startPool: options must be an object such as {cold: true} (got true)');
 });
