@@ -59,7 +59,17 @@ const engine = {
     const workerPool = /** @type {any} */ (wasm).workerPool;
     if (shared && typeof workerPool === 'function') pool = workerPool();
     else if (workers !== 1) throw new Error(`workers: the single-thread build runs on 1 worker (asked for ${workers})`);
-    return { moduleMs: t1 - t0, ...(await engine.build(workers)), memory: shared ? memory : null, pointer: wasm.progressPointer(), buildPointer: pool ? wasm.buildProgressPointer() : 0 };
+    return {
+      moduleMs: t1 - t0,
+      ...(await engine.build(workers)),
+      // The page reads the live counters straight from this shared memory, at the
+      // offsets of contract.layout (and a stalled build's progress, at buildPointer). A
+      // memory that is not shared cannot be sent (nor read while this worker computes):
+      // the single-thread build has no live counters.
+      memory: shared ? memory : null,
+      pointer: wasm.progressPointer(),
+      buildPointer: pool ? wasm.buildProgressPointer() : 0,
+    };
   },
   /**
    * A pool of another size on this instance: the workers the last pool had stay, the

@@ -31,8 +31,9 @@ function message(target, type) {
 }
 
 // As a pool worker: instantiate the module on the shared memory, say so, then run the
-// rayon threads handed over, one pool after another (src/web/pool.rs). The type check matters where this file is merely imported
-// (the engine worker), whose other messages pass by.
+// rayon threads handed over, one pool after another (src/web/pool.rs). The type check
+// matters where this file is merely imported (the engine worker), whose other messages
+// pass by.
 message(self, 'pool_worker_init').then(async (data) => {
   const initAt = now();
   const glue = await import(data.mainJS);
