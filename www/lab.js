@@ -148,14 +148,8 @@ class Engine {
     const t0 = performance.now();
     const timer = deadline(this.failure, workers, () => this.buildProgress(workers));
     try {
-      const s = await this.failure.guard(this.remote.build(workers));
-      this.workers = workers;
+      this.adopt(workers, await this.failure.guard(this.remote.build(workers)));
       this.moduleMs = 0;
-      this.phases = s.phases;
-      this.poolMs = s.poolMs;
-      this.warmUpMs = s.warmUpMs;
-      this.warmUpRuns = s.warmUpRuns;
-      this.wasmBytes = s.wasmBytes;
       this.startMs = performance.now() - t0;
       return this.startMs;
     } catch (e) {
@@ -188,7 +182,6 @@ class Engine {
   constructor(worker, remote, failure, workers, s, layout, startMs) {
     this.worker = worker;
     this.remote = remote;
-    this.workers = workers;
     this.startMs = startMs;
     this.dead = false;
     this.layout = layout;
@@ -203,14 +196,24 @@ class Engine {
     // Null in the single-thread build: its memory is not shared, so there are no live
     // counters, and a Stop can only end the engine (see `kill`).
     this.memory = s.memory;
-    this.wasmBytes = s.wasmBytes;
     this.pointer = s.pointer;
     this.buildPointer = s.buildPointer;
     this.moduleMs = s.moduleMs;
+    this.adopt(workers, s);
+  }
+
+  /**
+   * Takes on a pool just built (at the start, or by `resize`) and what it cost.
+   * @param {number} workers
+   * @param {{phases: import('./types.js').PoolPhases | null, poolMs: number, warmUpMs: number, warmUpRuns: number, wasmBytes: number}} s
+   */
+  adopt(workers, s) {
+    this.workers = workers;
     this.phases = s.phases;
     this.poolMs = s.poolMs;
     this.warmUpMs = s.warmUpMs;
     this.warmUpRuns = s.warmUpRuns;
+    this.wasmBytes = s.wasmBytes;
   }
 
   /**
