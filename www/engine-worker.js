@@ -92,7 +92,6 @@ const engine = {
       phases,
       warmUpMs: t3 - t2,
       warmUpRuns: warm.runs,
-      poolSize: wasm.poolSize(),
       wasmBytes: memory.buffer.byteLength,
     };
   },

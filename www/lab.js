@@ -125,11 +125,10 @@ class Engine {
     const worker = new Worker(workerUrl('./engine-worker.js', build), { type: 'module', name: 'engine' });
     const failure = new Failure(worker);
     const remote = Comlink.wrap(worker);
-    const t0 = performance.now();
     const timer = deadline(failure, workers);
     try {
       const s = await failure.guard(remote.start(workers, compiled));
-      return new Engine(worker, remote, failure, workers, s, layout, performance.now() - t0);
+      return new Engine(worker, remote, failure, workers, s, layout);
     } catch (e) {
       worker.terminate();
       throw e;
@@ -142,16 +141,12 @@ class Engine {
    * Builds a pool of `workers` on this engine in place of its current one: on the
    * workers it has, plus those the new pool lacks. On failure the engine is ended.
    * @param {number} workers
-   * @returns {Promise<number>} how long it took, in ms
    */
   async resize(workers) {
-    const t0 = performance.now();
     const timer = deadline(this.failure, workers, () => this.buildProgress(workers));
     try {
       this.adopt(workers, await this.failure.guard(this.remote.build(workers)));
       this.moduleMs = 0;
-      this.startMs = performance.now() - t0;
-      return this.startMs;
     } catch (e) {
       this.terminate();
       throw e;
@@ -177,12 +172,10 @@ class Engine {
    * @param {number} workers
    * @param {{memory: WebAssembly.Memory | null, pointer: number, buildPointer: number, moduleMs: number, poolMs: number, phases: import('./types.js').PoolPhases | null, warmUpMs: number, warmUpRuns: number, wasmBytes: number}} s
    * @param {import('./types.js').Layout} layout
-   * @param {number} startMs
    */
-  constructor(worker, remote, failure, workers, s, layout, startMs) {
+  constructor(worker, remote, failure, workers, s, layout) {
     this.worker = worker;
     this.remote = remote;
-    this.startMs = startMs;
     this.dead = false;
     this.layout = layout;
     // A crashed engine (out of memory, say) fails its call and is never reused; the
