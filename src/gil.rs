@@ -728,8 +728,9 @@ struct Log {
 
 /// Intervals one grid cell of one lane may become: rest, Run slot, rest.
 const PIECES_PER_CELL: usize = 3;
-/// Intervals a lane may gain in all, when another's arrival preempts its Run slot
-/// (see [`schedule_one_at_a_time`]): a second Run slot and the rest before it.
+/// Intervals the picture may gain, per lane kept room for, when a lane's arrival
+/// preempts another's Run slot (see [`schedule_one_at_a_time`]): a second Run slot and
+/// the rest before it.
 const PREEMPTION_PIECES: usize = 2;
 
 struct Grid {
@@ -892,7 +893,7 @@ struct Job {
 }
 
 /// Places the jobs one at a time, earliest deadline first, preempting at a release:
-/// the schedule that fits every job whenever any schedule does (Liu and Layland), and
+/// on one processor the schedule that fits every job whenever any schedule does, and
 /// the real run was one. A single slot per lane could not: a lane that ran alone
 /// before another arrived and after it left needs two. Releases happen once per lane
 /// per run, so preemptions are at most one fewer than the lanes, in the whole grid
@@ -902,7 +903,7 @@ fn schedule_one_at_a_time(jobs: &mut [Job], mut place: impl FnMut(usize, f64, f6
     let mut t = jobs.iter().map(|j| j.release).fold(f64::INFINITY, f64::min);
     let mut current: Option<(usize, f64)> = None;
     loop {
-        // Ties go to the lane that leaves first, then to the lower lane.
+        // Earliest deadline (the lane leaves, or the cell ends) first; ties to the lower lane.
         let ready = (0..jobs.len())
             .filter(|&k| jobs[k].left > 0.0 && jobs[k].release <= t)
             .min_by(|&a, &b| jobs[a].deadline.total_cmp(&jobs[b].deadline).then(jobs[a].lane.cmp(&jobs[b].lane)));
