@@ -59,6 +59,10 @@ const engine = {
     const workerPool = /** @type {any} */ (wasm).workerPool;
     if (shared && typeof workerPool === 'function') pool = workerPool();
     else if (workers !== 1) throw new Error(`workers: the single-thread build runs on 1 worker (asked for ${workers})`);
+    // The page gets the shared memory before the pool starts, so that a start that
+    // stalls can say how far its build got (lab.js, `deadline`): once the build waits
+    // for its threads, this worker answers nothing.
+    if (pool) postMessage({ type: 'engine_memory', memory, buildPointer: wasm.buildProgressPointer() });
     return {
       moduleMs: t1 - t0,
       ...(await engine.build(workers)),

@@ -111,6 +111,18 @@ function deadline(failure, workers, where = () => '') {
 }
 
 /**
+ * How far a pool build got, from the counters the core keeps in the shared memory
+ * (src/web/pool.rs, `BuildProgress`), for a stalled start's message.
+ * @param {WebAssembly.Memory} memory
+ * @param {number} pointer
+ * @param {number} workers
+ */
+function buildProgress(memory, pointer, workers) {
+  const c = new Uint32Array(memory.buffer, pointer, 3);
+  return ` (of its ${workers} threads, ${Atomics.load(c, 0)} taken by a worker and ${Atomics.load(c, 1)} running; ${Atomics.load(c, 2)} workers reached the channel)`;
+}
+
+/**
  * A CPU engine: one module instance with a pool of `workers` Web Workers, rebuilt in
  * place for another size on the workers it has (see `resize`).
  */
@@ -125,7 +137,16 @@ class Engine {
     const worker = new Worker(workerUrl('./engine-worker.js', build), { type: 'module', name: 'engine' });
     const failure = new Failure(worker);
     const remote = Comlink.wrap(worker);
-    const timer = deadline(failure, workers);
+    // The engine's shared memory, sent before its workers start (engine-worker.js), so
+    // that a start that stalls says how far its build got.
+    /** @type {{memory: WebAssembly.Memory, buildPointer: number} | null} */
+    let early = null;
+    worker.addEventListener('message', function onMemory({ data }) {
+      if (data?.type !== 'engine_memory') return;
+      worker.removeEventListener('message', onMemory);
+      early = data;
+    });
+    const timer = deadline(failure, workers, () => (early ? buildProgress(early.memory, early.buildPointer, workers) : ' (before its module was instantiated)'));
     try {
       const s = await failure.guard(remote.start(workers, compiled));
       return new Engine(worker, remote, failure, workers, s, layout);
@@ -161,8 +182,7 @@ class Engine {
    */
   buildProgress(workers) {
     if (!this.memory || !this.buildPointer) return '';
-    const c = new Uint32Array(this.memory.buffer, this.buildPointer, 3);
-    return ` (of its ${workers} threads, ${Atomics.load(c, 0)} taken by a worker and ${Atomics.load(c, 1)} running; ${Atomics.load(c, 2)} workers reached the channel)`;
+    return buildProgress(this.memory, this.buildPointer, workers);
   }
 
   /**
@@ -439,20 +459,23 @@ export function createLab() {
     if (build === 'single' && workers > 1) {
       throw new Error(`workers: this page cannot run threads, so it runs the single-thread build on 1 worker (asked for ${workers}): ${noThreadsReason()}`);
     }
-    if (!cold && engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true, moduleReused: true, pageWarmUpWaitMs: 0, cold: false };
+    if (!cold && engine?.workers === workers && !engine.dead) return { engine, poolStartMs: 0, poolReused: true, moduleReused: true, pageWarmUpWaitMs: 0, cold: false, failedStarts: [] };
     // What the learner waits for, failed attempts included (a rebuild or start that
     // hung and was replaced by a fresh engine).
     const tStart = performance.now();
+    /** What each attempt that failed said (a stall's message says how far it got). @type {string[]} */
+    const failedStarts = [];
     // Another size on the same engine: its workers stay, and only those the new pool
     // lacks start (src/web/pool.rs). The single-thread build has no pool to rebuild.
     if (!cold && engine && !engine.dead && engine.memory) {
       const e = engine;
       try {
         await e.resize(workers);
-        return { engine: e, poolStartMs: performance.now() - tStart, poolReused: false, moduleReused: true, pageWarmUpWaitMs: 0, cold: false };
+        return { engine: e, poolStartMs: performance.now() - tStart, poolReused: false, moduleReused: true, pageWarmUpWaitMs: 0, cold: false, failedStarts };
       } catch (err) {
         // A rebuild that failed or hung ended its engine: a fresh one is started below.
         if (!(err instanceof EngineFailure)) throw err;
+        failedStarts.push(err.message);
       }
     }
     engine?.terminate();
@@ -471,19 +494,20 @@ export function createLab() {
         // The compiled module is kept: it is immutable code, and the stalls seen came
         // with fresh compiles as well.
         if (!(e instanceof EngineFailure) || attempt >= START_ATTEMPTS) throw e;
+        failedStarts.push(e.message);
       }
     }
     const moduleReused = compiled !== null;
-    return { engine, poolStartMs: performance.now() - tStart, poolReused: false, moduleReused, pageWarmUpWaitMs, cold: true };
+    return { engine, poolStartMs: performance.now() - tStart, poolReused: false, moduleReused, pageWarmUpWaitMs, cold: true, failedStarts };
   }
 
   /**
    * What a pool's start cost, for a result: the workers it started and kept.
-   * @param {{engine: Engine, poolStartMs: number, poolReused: boolean, moduleReused: boolean}} s
+   * @param {{engine: Engine, poolStartMs: number, poolReused: boolean, moduleReused: boolean, failedStarts: string[]}} s
    */
-  function poolCost({ engine: e, poolStartMs, poolReused, moduleReused }) {
+  function poolCost({ engine: e, poolStartMs, poolReused, moduleReused, failedStarts }) {
     const started = poolReused ? 0 : (e.phases?.started ?? e.workers);
-    return { poolStartMs, poolReused, moduleReused, warmUpMs: poolReused ? 0 : e.warmUpMs, workersStarted: started, workersKept: poolReused ? e.workers : e.workers - started };
+    return { poolStartMs, poolReused, moduleReused, warmUpMs: poolReused ? 0 : e.warmUpMs, workersStarted: started, workersKept: poolReused ? e.workers : e.workers - started, failedStarts };
   }
 
   /**
@@ -799,10 +823,10 @@ export function createLab() {
       return cpu(async () => {
         const started = await engineFor(n, cold);
         const e = started.engine;
-        const { workersStarted, workersKept } = poolCost(started);
+        const { workersStarted, workersKept, failedStarts } = poolCost(started);
         return {
           workers: n, poolStartMs: started.poolStartMs, poolReused: started.poolReused, moduleReused: started.moduleReused, cold: started.cold,
-          workersStarted, workersKept, pageWarmUpWaitMs: started.pageWarmUpWaitMs,
+          workersStarted, workersKept, failedStarts, pageWarmUpWaitMs: started.pageWarmUpWaitMs,
           moduleMs: started.cold ? e.moduleMs : 0, poolMs: started.poolReused ? 0 : e.poolMs, phases: started.poolReused ? null : e.phases,
           warmUpMs: started.poolReused ? 0 : e.warmUpMs, wasmBytes: e.memory?.buffer.byteLength ?? e.wasmBytes,
         };

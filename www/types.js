@@ -72,6 +72,7 @@
  * @property {number} [warmUpMs]  of poolStartMs, the short runs that warm the compiled code up
  * @property {number} [workersStarted]  Web Workers started for a new pool (the others it runs on were kept from the engine's earlier pools)
  * @property {number} [workersKept]  Web Workers a new pool runs on that the engine's earlier pools started
+ * @property {string[]} [failedStarts]  what each attempt at this pool's start that failed or stalled said (its time is in poolStartMs); empty when the first attempt started it
  */
 
 /**
@@ -251,6 +252,7 @@
  * @property {boolean} cold  a fresh engine: its module instance and every worker started for this pool
  * @property {number} workersStarted  Web Workers started for this pool (all of them when cold)
  * @property {number} workersKept  Web Workers it runs on that the engine's earlier pools started (0 when cold)
+ * @property {string[]} failedStarts  what each attempt that failed or stalled said, before the one that started the pool (their time is in poolStartMs)
  * @property {number} pageWarmUpWaitMs  waiting for the page's warm-up at load to end (0 once it has): part of poolStartMs
  * @property {number} moduleMs  the engine worker loading the glue and instantiating the module (compiling it too, when not reused); 0 when not cold
  * @property {number} poolMs  starting the pool's workers and building rayon's pool on them

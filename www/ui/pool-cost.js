@@ -14,5 +14,8 @@ export function poolStartText(r, after = 'the time above') {
     ? `${kept} worker${kept === 1 ? '' : 's'} kept from the last pool, ${started ? `${started} started` : 'none started'}`
     : `${started} worker${started === 1 ? '' : 's'} started`;
   const warm = r.warmUpMs ? `; ${ms(r.warmUpMs)} of it warming the compiled code up` : '';
-  return `Pool start: ${ms(r.poolStartMs)} (${how}${warm}); not counted in ${after}.`;
+  // A start that stalled and was replaced is part of the wait, and said so.
+  const failed = r.failedStarts?.length ?? 0;
+  const retried = failed ? `; ${failed === 1 ? 'a first attempt' : `${failed} attempts`} failed or stalled and ${failed === 1 ? 'was' : 'were'} replaced by a fresh engine` : '';
+  return `Pool start: ${ms(r.poolStartMs)} (${how}${warm}${retried}); not counted in ${after}.`;
 }
