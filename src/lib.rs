@@ -11,6 +11,7 @@
 // The facade's out-of-memory hook (src/web/fault.rs): without it a failed allocation
 // in wasm aborts with no message.
 #![cfg_attr(target_arch = "wasm32", feature(alloc_error_hook))]
+#![cfg_attr(all(target_arch = "wasm32", target_feature = "atomics"), feature(stdarch_wasm_atomic_wait))]
 
 mod args;
 mod contract;

@@ -175,3 +175,41 @@ async fn links_that_are_not_web_urls_are_not_fetched() {
         web::check_links(obj(&[("urls", js_sys::Array::new().into()), ("concurrency", JsValue::from(0))]), None).await;
     assert_eq!(error_message(bad), "concurrency: must be from 1 to 1000 (got 0)");
 }
+
+/// The threads build's allocator (src/web/alloc.rs) under contention: every pool
+/// thread allocates, fills, frees and reallocates in a tight loop, so the lock is
+/// taken and slept on; a block handed to two threads at once, or lost, shows up as a
+/// pattern that is not its owner's (a wake-up lost would hang the test).
+#[wasm_bindgen_test]
+async fn the_allocator_keeps_every_threads_blocks_apart_under_contention() {
+    use rayon::prelude::*;
+    pool().await;
+    let checked: usize = web::in_pool(|| {
+        (0..64u64)
+            .into_par_iter()
+            .map(|task| {
+                let mut kept: Vec<Vec<u64>> = Vec::new();
+                for i in 0..2_000u64 {
+                    let tag = task << 32 | i;
+                    let mut v = vec![tag; 1 + (i as usize * 7 + task as usize) % 300];
+                    if i % 3 == 0 {
+                        v.resize(v.len() * 2, tag);
+                    }
+                    if i % 2 == 0 {
+                        kept.push(v);
+                    }
+                    if kept.len() > 50 {
+                        kept.swap_remove((i as usize) % kept.len());
+                    }
+                }
+                for v in &kept {
+                    let tag = v[0];
+                    assert_eq!(tag >> 32, task, "a block of task {task} holds task {}'s data", tag >> 32);
+                    assert!(v.iter().all(|&x| x == tag), "block {tag:#x} of task {task} was overwritten");
+                }
+                kept.len()
+            })
+            .sum()
+    });
+    assert_eq!(checked, 64 * 50, "every task keeps 50 blocks");
+}

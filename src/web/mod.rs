@@ -5,6 +5,9 @@
 //! instance, outside the pool.
 //! Both run off the page's main thread: a rayon call there would busy-wait.
 
+// The threads build's allocator (sleeps on contention; std's spins).
+#[cfg(target_feature = "atomics")]
+mod alloc;
 mod clock;
 mod event_loop;
 mod fault;
