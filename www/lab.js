@@ -395,10 +395,14 @@ export function createLab() {
   let engine = null;
   // The page's compiled module, which every engine instantiates: the link worker
   // compiles it at load (it needs its own instance anyway), so no pool start compiles.
-  // Right after, the link worker runs the mining kernel until the browser has
-  // optimised it (V8 and SpiderMonkey keep the optimised code with the module, which
-  // every instance shares), so no pool start waits for the optimising compiler either:
-  // an engine's own warm-up then ends after two short runs. Both are reported apart
+  // Right after, the link worker runs the mining kernel until its rate settles, which
+  // makes the browser optimise it (V8 and SpiderMonkey keep the optimised code with the
+  // module, which every instance shares), so no pool start waits for the optimising
+  // compiler either: an engine's own warm-up then ends after two short runs. (The rate
+  // can settle on the baseline code while V8's optimising compile, 50-70 ms on a
+  // background thread here, is finishing: a running wasm call keeps the code it began
+  // on. An engine's warm-up comes later and runs on the optimised code; see the
+  // README, Benchmark.) Both are reported apart
   // from the pools' starts (`lab.pageModule()`); a pool asked for before the warm-up
   // has ended waits for it, in its start (`pageWarmUpWaitMs`).
   /** @type {WebAssembly.Module | null} */
