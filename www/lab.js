@@ -402,9 +402,9 @@ export function createLab() {
   // can settle on the baseline code while V8's optimising compile, 50-70 ms on a
   // background thread here, is finishing: a running wasm call keeps the code it began
   // on. An engine's warm-up comes later and runs on the optimised code; see the
-  // README, Benchmark.) Both are reported apart
-  // from the pools' starts (`lab.pageModule()`); a pool asked for before the warm-up
-  // has ended waits for it, in its start (`pageWarmUpWaitMs`).
+  // README, Benchmark.) Both are reported apart from the pools' starts
+  // (`lab.pageModule()`); a pool asked for before the warm-up has ended waits for it,
+  // in its start (`pageWarmUpWaitMs`).
   /** @type {WebAssembly.Module | null} */
   let compiled = null;
   /** How long the link worker took to load the module at page load, in ms. */
