@@ -6,11 +6,11 @@
 // URL (`?build=`), so the engine and the link worker always load the same one.
 //
 // Each worker's URL also carries the page load's own name (`?v=`), which the workers
-// put on the module's glue and the pool's script: the lab server lets the browser
-// keep a file so named for good (lab-server/src/site.rs), so the N workers of a pool
-// load both from the browser's cache instead of asking the server 2N times whether
-// they changed, and a rebuilt package still reaches the next page load, which names
-// itself anew. Static hosts ignore the query.
+// put on the module's glue: the lab server lets the browser keep a file so named for
+// good (lab-server/src/site.rs), so the workers load it from the browser's cache
+// instead of asking the server each time whether it changed (the pool's workers do
+// not load it at all: www/pool.js), and a rebuilt package still reaches the next page
+// load, which names itself anew. Static hosts ignore the query.
 
 /** @typedef {'threads' | 'single' | 'faults'} BuildName */
 

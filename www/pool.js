@@ -1,22 +1,75 @@
-// The pool's workers: the engine worker imports this file for `startWorkers`, and it
-// is also each pool worker's script (it spawns workers on its own URL).
-// wasm-bindgen-rayon's helper, which this replaces, fetched its own script into a new
-// `blob:` once per worker and reported nothing of where a start went; this one starts
-// every worker on one same-origin URL and returns, per phase, how long the workers
-// took (issue 12: the breakdown of a pool's start).
+// The pool's workers: the engine worker imports this file for `startWorkers`.
+// wasm-bindgen-rayon's helper, which this replaces, starts each worker on a script that
+// then imports the module's glue, and reports nothing of where a start went; this one
+// starts every worker on one `blob:` script that holds the glue itself, and returns,
+// per phase, how long the workers took (issue 12: the breakdown of a pool's start).
 //
-// A pool worker fetches two files: this script and the module's glue (which imports
-// nothing: src/web/pool.rs). Both carry the page's `?v=` (www/build.js), which the lab
-// server lets the browser cache for good, so N workers make no N requests to the
-// server: the first worker's fetch, or the engine's, serves them all.
+// Why one blob with the glue inlined: a worker that imports the glue waits for a second
+// load (from the browser's cache, www/build.js `?v=`, but a load all the same, made from
+// the worker's own thread once its script runs). Measured in Chromium, 100 workers
+// spawned from a worker, medians of 6 runs: the pool's script importing the glue
+// 986 ms, a blob of the glue with this file's worker code appended 737 ms, a bare blob
+// that does nothing 738 ms. The engine fetches the glue's text once (the cache again)
+// and makes the blob once for its whole life; every worker it starts runs that one.
+// The glue imports nothing (src/web/pool.rs), so its text runs as it is.
 
 /** Wall-clock ms, comparable between workers (each has its own timeOrigin). */
 const now = () => performance.timeOrigin + performance.now();
-const scriptAt = now();
+
+/**
+ * A pool worker's code, appended to the glue's text in the blob (so it must not close
+ * over anything of this file): it gets the glue's own `initSync` and `startPoolWorker`,
+ * instantiates the module on the shared memory once the engine's message comes, says
+ * so, then runs the rayon threads handed over, one pool after another
+ * (src/web/pool.rs).
+ * @param {(init: { module: WebAssembly.Module, memory: WebAssembly.Memory }) => unknown} initSync
+ * @param {(receiver: number) => void} startPoolWorker
+ * @param {number} scriptAt  when the blob's first line ran
+ */
+function poolWorkerMain(initSync, startPoolWorker, scriptAt) {
+  const glueAt = performance.timeOrigin + performance.now();
+  self.addEventListener('message', function onInit(/** @type {MessageEvent} */ { data }) {
+    if (data == null || data.type !== 'pool_worker_init') return;
+    self.removeEventListener('message', onInit);
+    const initAt = performance.timeOrigin + performance.now();
+    initSync({ module: data.module, memory: data.memory });
+    const instantiatedAt = performance.timeOrigin + performance.now();
+    postMessage({ type: 'pool_worker_ready', times: { scriptAt, glueAt, initAt, instantiatedAt } });
+    startPoolWorker(data.receiver);
+  });
+}
+
+/** The engine's pool-worker script, made once: mainJS → its blob: URL. */
+/** @type {Map<string, Promise<string>>} */
+const scripts = new Map();
+
+/**
+ * The `blob:` URL of the pool workers' script: the glue at `mainJS`, then
+ * `poolWorkerMain` called with the glue's bindings. Kept (never revoked) while the
+ * engine lives: a pool of more workers starts later ones on it.
+ * @param {string} mainJS
+ */
+function poolScript(mainJS) {
+  let url = scripts.get(mainJS);
+  if (!url) {
+    url = fetch(mainJS).then(async (response) => {
+      if (!response.ok) throw new Error(`pool: the module's glue ${mainJS} answered ${response.status}`);
+      const glue = await response.text();
+      const text =
+        'const __labScriptAt = performance.timeOrigin + performance.now();\n' +
+        `${glue}\n;(${poolWorkerMain})(initSync, startPoolWorker, __labScriptAt);\n`;
+      return URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
+    });
+    // A failed fetch is not kept: the next pool tries again.
+    url.catch(() => scripts.delete(mainJS));
+    scripts.set(mainJS, url);
+  }
+  return url;
+}
 
 /**
  * Resolves with the first message of that type on `target`.
- * @param {any} target
+ * @param {Worker} target
  * @param {string} type
  * @returns {Promise<any>}
  */
@@ -29,20 +82,6 @@ function message(target, type) {
     });
   });
 }
-
-// As a pool worker: instantiate the module on the shared memory, say so, then run the
-// rayon threads handed over, one pool after another (src/web/pool.rs). The type check
-// matters where this file is merely imported (the engine worker), whose other messages
-// pass by.
-message(self, 'pool_worker_init').then(async (data) => {
-  const initAt = now();
-  const glue = await import(data.mainJS);
-  const importedAt = now();
-  await glue.default({ module_or_path: data.module, memory: data.memory });
-  const instantiatedAt = now();
-  postMessage({ type: 'pool_worker_ready', times: { scriptAt, initAt, importedAt, instantiatedAt } });
-  glue.startPoolWorker(data.receiver);
-});
 
 // Firefox collects workers that share a wasm memory but have no live `Worker` object
 // (https://bugzilla.mozilla.org/show_bug.cgi?id=1702191): keep them referenced.
@@ -70,15 +109,13 @@ const median = (xs) => {
 export async function startWorkers(module, memory, pool, threads) {
   const t0 = now();
   const count = pool.toStart(threads);
-  const init = { type: 'pool_worker_init', module, memory, receiver: pool.receiver(), mainJS: pool.mainJS() };
-  // This script under the glue's own `?v=`, so that it too comes from the cache.
-  const url = new URL(import.meta.url);
-  url.search = new URL(init.mainJS).search;
+  const init = { type: 'pool_worker_init', module, memory, receiver: pool.receiver() };
+  const script = count ? await poolScript(pool.mainJS()) : '';
   const first = pool.started();
   const started = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const spawnAt = now();
-      const worker = new Worker(url, { type: 'module', name: `pool-${first + i}` });
+      const worker = new Worker(script, { type: 'module', name: `pool-${first + i}` });
       worker.postMessage(init);
       const { times } = await message(worker, 'pool_worker_ready');
       return { worker, times: { spawnAt, ...times, readyAt: now() } };
@@ -104,11 +141,11 @@ export async function startWorkers(module, memory, pool, threads) {
     totalMs: end - t0,
     // From `new Worker` to its script running: thread, JS engine and script load.
     script: phase((x) => x.scriptAt - x.spawnAt),
-    // Importing the module's glue (JavaScript) in the worker.
-    glue: phase((x) => x.importedAt - x.initAt),
+    // Evaluating the module's glue (JavaScript), which the script holds.
+    glue: phase((x) => x.glueAt - x.scriptAt),
     // Instantiating the compiled module on the shared memory, with the thread's own
     // stack and thread-locals (wasm-bindgen's start function).
-    instantiate: phase((x) => x.instantiatedAt - x.importedAt),
+    instantiate: phase((x) => x.instantiatedAt - x.initAt),
     // The last worker started now ready, from the first spawned (0 if none was).
     allReadyMs: t.length ? Math.max(...t.map((x) => x.readyAt)) - t0 : 0,
     // rayon's pool: the previous one ended, this one built and each of its threads

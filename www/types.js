@@ -296,7 +296,7 @@
  * @property {number} idle  the engine's other workers, started for a larger earlier pool: they wait (blocked, no CPU) for a later pool
  * @property {number} totalMs
  * @property {PhaseMs | null} script  from `new Worker` to its script running (thread, JS engine, script load)
- * @property {PhaseMs | null} glue  importing the module's JavaScript glue
+ * @property {PhaseMs | null} glue  evaluating the module's JavaScript glue, which the workers' script holds
  * @property {PhaseMs | null} instantiate  instantiating the compiled module on the shared memory, with the thread's stack and thread-locals
  * @property {number} allReadyMs  from the first worker spawned to the last one ready (0 if none was started)
  * @property {number} registryMs  rayon's pool: the previous one ended, this one built and each of its threads running

@@ -26,8 +26,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// - `script-src 'self'`: the page's modules only; no inline script, no `eval`, no
 ///   script from another origin. `'wasm-unsafe-eval'` lets `WebAssembly.instantiate`
 ///   compile the page's own wasm (it allows nothing for JavaScript).
-/// - `worker-src 'self' blob:`: `www/` starts module workers from its own URLs (the
-///   pool's workers run `www/pool.js`);
+/// - `worker-src 'self' blob:`: `www/` starts module workers from its own URLs; the
+///   pool's workers run one `blob:` script that `www/pool.js` makes of the glue;
 ///   wasm-bindgen's `Atomics.waitAsync` stand-in starts a worker from a `blob:` URL
 ///   where the browser lacks that function, and the benchmark times bare `blob:`
 ///   workers. A `blob:` URL can only be made by script already running on the page.

@@ -3,10 +3,10 @@
 //!
 //! The design is wasm-bindgen-rayon's (a channel of rayon `ThreadBuilder`s, one taken
 //! by each worker, which then runs it), with the JavaScript side our own
-//! (`www/pool.js`, which is also each worker's script): wasm-bindgen-rayon's
-//! `startWorkers` fetches its own script once per worker and reports nothing of where a
-//! start goes, and the lab measures and shows exactly that (issue 12: a pool start's
-//! breakdown in the benchmark and the resources view).
+//! (`www/pool.js`, which runs each worker on one `blob:` script holding the glue):
+//! wasm-bindgen-rayon's `startWorkers` has each worker load its script, then the glue,
+//! and reports nothing of where a start goes, and the lab measures and shows exactly
+//! that (issue 12: a pool start's breakdown in the benchmark and the resources view).
 //!
 //! Unlike wasm-bindgen-rayon, which builds rayon's *global* pool (once per instance,
 //! so a pool of another size needs a fresh instance and fresh workers), the engine
@@ -19,8 +19,7 @@
 //! The engine calls `startWorkers(compiledModule(), memory, workerPool(), n)` itself,
 //! rather than this module importing `pool.js` as a wasm-bindgen snippet: a snippet is
 //! a file that every worker importing the glue must fetch too, and without one the
-//! glue has no imports at all, so a pool worker fetches two files (its script and the
-//! glue), both from the browser's cache (see `www/build.js`, `?v=`).
+//! glue has no imports at all, so its text runs as it is inside the workers' one script.
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use js_sys::JsString;
@@ -104,7 +103,7 @@ impl WorkerPool {
         self.started += count;
     }
 
-    /// The URL of the module's glue, which each worker imports.
+    /// The URL of the module's glue, whose text each worker's script holds.
     #[wasm_bindgen(js_name = mainJS)]
     pub fn main_js(&self) -> JsString {
         #[wasm_bindgen]

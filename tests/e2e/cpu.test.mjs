@@ -246,6 +246,27 @@ test("a pool's start is broken down by phase, and every pool instantiates the mo
   for (const c of m.coins) assert.equal(md5(c.text), c.md5);
 });
 
+test("a pool's workers load nothing from the site: they all run one script that holds the glue", onlyChromium('counts requests with Playwright'), async () => {
+  const n = 6;
+  /** @type {string[]} */
+  const seen = [];
+  const onRequest = (/** @type {import('playwright-core').Request} */ r) => seen.push(r.url());
+  page.context().on('request', onRequest);
+  try {
+    const s = await page.evaluate((n) => lab.startPool(n, { cold: true }), n);
+    assert.equal(s.workersStarted, n);
+  } finally {
+    page.context().off('request', onRequest);
+  }
+  const glue = seen.filter((u) => new URL(u).pathname.endsWith('/concurrency_lab.js'));
+  const blobs = seen.filter((u) => u.startsWith('blob:'));
+  // The engine imports the glue and reads its text once, whatever the pool's size.
+  assert.ok(glue.length <= 2, `glue loaded ${glue.length} times for ${n} workers: ${seen.join(' ')}`);
+  assert.equal(blobs.length, n, `one script per worker: ${seen.join(' ')}`);
+  assert.equal(new Set(blobs).size, 1, 'every worker runs the same script');
+  assert.ok(!seen.some((u) => new URL(u).pathname.endsWith('/pool.js') && new URL(u).search), `no worker loads pool.js: ${seen.join(' ')}`);
+});
+
 test('moving the slider keeps the workers: a smaller pool starts none, a larger one only those it lacks, and every thread of each works', async () => {
   const range = { start: 0, count: 2 ** 21 };
   const cold = await page.evaluate(() => lab.startPool(4, { cold: true }));
