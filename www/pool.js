@@ -39,6 +39,18 @@ function poolWorkerMain(initSync, startPoolWorker, scriptAt) {
   });
 }
 
+/**
+ * The glue's text with each relative module specifier made absolute against `base`.
+ * The page's glue imports nothing, but a build with snippets imports them by relative
+ * URL (the wasm tests' build imports this very file: tests/web.rs), and a module in a
+ * `blob:` has no base such a URL could resolve against.
+ * @param {string} text
+ * @param {string} base
+ */
+export function absoluteImports(text, base) {
+  return text.replace(/(\bfrom\s*|\bimport\s*)(['"])(\.{1,2}\/[^'"]*)\2/g, (_, keyword, quote, specifier) => `${keyword}${quote}${new URL(specifier, base).href}${quote}`);
+}
+
 /** The engine's pool-worker script, made once: mainJS → its blob: URL. */
 /** @type {Map<string, Promise<string>>} */
 const scripts = new Map();
@@ -54,7 +66,7 @@ function poolScript(mainJS) {
   if (!url) {
     url = fetch(mainJS).then(async (response) => {
       if (!response.ok) throw new Error(`pool: the module's glue ${mainJS} answered ${response.status}`);
-      const glue = await response.text();
+      const glue = absoluteImports(await response.text(), mainJS);
       const text =
         'const __labScriptAt = performance.timeOrigin + performance.now();\n' +
         `${glue}\n;(${poolWorkerMain})(initSync, startPoolWorker, __labScriptAt);\n`;

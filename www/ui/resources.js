@@ -23,7 +23,7 @@ export function resourcesPanel(lab, host, maxWorkers) {
     ['cold pool start', 'what a fresh page waits for: engine, module, every worker, warm-up'],
     ['workers ready', 'from the first worker spawned to the last one ready'],
     ['slowest script', 'slowest worker: from new Worker to its script running (thread, JavaScript engine, script load)'],
-    ['slowest glue', "slowest worker: importing the module's JavaScript glue"],
+    ['slowest glue', "slowest worker: evaluating the module's JavaScript glue, which its script holds"],
     ['slowest instantiate', 'slowest worker: instantiating the compiled module on the shared memory, with its own stack and thread-locals'],
     ['wasm memory', 'the shared memory after the start'],
     ['per extra worker', 'memory each worker beyond the first row added'],
@@ -33,7 +33,7 @@ export function resourcesPanel(lab, host, maxWorkers) {
   const why = el('p.note');
   const rebuild = el('p.note');
   const note = el('p.note', {}, 'Each worker gets its own stack and thread-local storage inside the shared wasm memory, and its own JavaScript heap outside it, which the page cannot weigh cheaply. ' +
-    'All workers start at once, so with more workers than cores their starts queue for the cores: a slow "script" or "glue" column (each the slowest worker\'s) is the browser creating threads and loading scripts, not this lab computing.');
+    'All workers start at once, so with more workers than cores their starts queue for the cores: a slow "script" column (the slowest worker\'s) is the browser creating threads and giving each the workers\' one script, not this lab computing.');
   host.append(el('h3', {}, 'Resources'), live, shares, el('div.controls', {}, measure), tableBox, why, rebuild, note);
 
   measure.addEventListener('click', async () => {
