@@ -88,10 +88,16 @@ export function resourcesPanel(lab, host, maxWorkers) {
     if (live.textContent !== text) live.textContent = text;
     if (!p.running) return;
     if (shares.children.length !== share.length) shares.replaceChildren(...share.map((_, i) => el('span', { title: `worker ${i}` })));
+    // Written only when the whole percent shown changes: a style or title written
+    // every frame makes the browser restyle and repaint the page every frame, work
+    // that on a 2-core machine is taken from the workers (issue 12, scaling).
     share.forEach((s, i) => {
-      const cell = shares.children[i];
-      cell.style.setProperty('--busy', s.toFixed(3));
-      cell.title = `worker ${i}: busy ${(100 * s).toFixed(0)}% of the run so far`;
+      const cell = /** @type {HTMLElement} */ (shares.children[i]);
+      const pct = (100 * s).toFixed(0);
+      if (cell.dataset.pct === pct) return;
+      cell.dataset.pct = pct;
+      cell.style.setProperty('--busy', (Number(pct) / 100).toFixed(2));
+      cell.title = `worker ${i}: busy ${pct}% of the run so far`;
     });
   }
   return { frame };
