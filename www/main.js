@@ -70,12 +70,14 @@ function singleThread(why) {
 /** @type {{frame?: (p: import('./types.js').Progress | null) => void, run?: Function}[]} */
 let panels = [];
 
-// About twelve updates a second: enough to read, and cheap enough not to steal a core
-// from the workers (on a 2-core machine every frame competes with them). The next
-// frame is asked for only when the next update is due, not on every display frame:
-// each frame asked for costs the page's main thread, its compositor and the GPU
-// process a frame's work even when nothing on the page changes.
-const FRAME_MS = 80;
+// About six updates a second: enough to read, and cheap enough not to take much from
+// the workers (on a 2-core machine every frame competes with them). Each update that
+// changes the page costs its main thread, its compositor and the GPU process a frame's
+// work (about 11 ms of CPU here): a 2^27-nonce run on 2 workers from the Run button took
+// 1.058-1.071 times as long as the same run from lab.mine at twelve updates a second,
+// and 1.029-1.034 times at six (medians of 6, issue 12). The next frame is asked for only
+// when the next update is due, not on every display frame.
+const FRAME_MS = 160;
 
 function tick() {
   const p = lab.progress();

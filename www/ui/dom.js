@@ -29,6 +29,25 @@ export function el(spec, attrs = {}, ...children) {
   return node;
 }
 
+/**
+ * Shows `parts` as the spans of `host`, updated in place: a live line rewritten six
+ * times a second costs the page a restyle and relayout of everything that changed, so
+ * the spans are made once and a span's text or title is written only when it differs.
+ * @param {HTMLElement} host
+ * @param {(string | [string, string])[]} parts  each a text, or a text and its title
+ */
+export function setParts(host, parts) {
+  if (host.childElementCount !== parts.length || host.childNodes.length !== parts.length) {
+    host.replaceChildren(...parts.map(() => document.createElement('span')));
+  }
+  parts.forEach((part, i) => {
+    const [text, title] = typeof part === 'string' ? [part, ''] : part;
+    const span = /** @type {HTMLElement} */ (host.children[i]);
+    if (span.textContent !== text) span.textContent = text;
+    if (span.title !== title) span.title = title;
+  });
+}
+
 /** @param {number | null | undefined} v */
 export function ms(v) {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
