@@ -55,6 +55,43 @@ test('mining panel: Stop ends a long run', onlyChromium('drives the page through
   assert.equal(await page.locator('#mine-run').isEnabled(), true);
 });
 
+
+// Every update that changes the page costs the browser a frame's work, taken from the
+// workers on a small machine: the live line and the worker bars are updated in place,
+// and only what changed is written (www/ui/dom.js setParts; README, Benchmark).
+test('the live mining view updates in place: its parts are made once, only changed text is written', onlyChromium('drives the page through Playwright locators'), async () => {
+  await page.locator('#mine-workers').fill('2');
+  await page.locator('#mine-count').fill('100000000000');
+  const watch = page.evaluate(() => {
+    const stats = /** @type {HTMLElement} */ (document.querySelector('#mine-stats'));
+    const bars = /** @type {HTMLElement} */ (document.querySelector('#mine-per-worker'));
+    const seen = { statsRebuilt: 0, barsRebuilt: 0, texts: 0, sameText: 0 };
+    const last = new Map();
+    const mo = new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'childList' && r.target === stats) seen.statsRebuilt++;
+        else if (r.type === 'childList' && r.target === bars) seen.barsRebuilt++;
+        else if (r.type === 'childList' && stats.contains(r.target)) {
+          seen.texts++;
+          if (last.get(r.target) === r.target.textContent) seen.sameText++;
+          last.set(r.target, r.target.textContent);
+        }
+      }
+    });
+    mo.observe(stats, { childList: true, subtree: true });
+    mo.observe(bars, { childList: true });
+    return new Promise((resolve) => setTimeout(() => { mo.disconnect(); resolve(seen); }, 2500));
+  });
+  await page.locator('#mine-run').click();
+  const seen = await watch;
+  await page.locator('#mine-stop').click();
+  await page.locator('#mine-summary', { hasText: 'Ended: stopped' }).waitFor({ timeout: 5000 });
+  // The line is a text while the pool starts, then its spans, made once.
+  assert.ok(seen.statsRebuilt <= 3, `the live line was rebuilt ${seen.statsRebuilt} times in 2.5 s`);
+  assert.ok(seen.barsRebuilt <= 1, `the worker bars were rebuilt ${seen.barsRebuilt} times`);
+  assert.ok(seen.texts >= 5, `the live line's texts changed ${seen.texts} times: it updates`);
+  assert.equal(seen.sameText, 0, 'no span was written with the text it already had');
+});
 test('primes panel: the course list with the worker that ran each number', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#primes-run').click();
   await page.locator('#primes-summary', { hasText: 'numbers in' }).waitFor();
