@@ -18,6 +18,7 @@ mod contract;
 mod error;
 mod event_loop;
 mod executor;
+mod futex;
 mod gil;
 mod links;
 mod md5_lanes;
