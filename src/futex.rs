@@ -1,5 +1,6 @@
 //! Sleeping on an atomic word until another thread changes it: the wait and wake-all
-//! under [`crate::schedule`]'s start line. In wasm it is `memory.atomic.wait32` /
+//! under [`crate::schedule`]'s start line, and the wait and wake-one under the threads
+//! build's allocator lock (`src/web/alloc.rs`). In wasm it is `memory.atomic.wait32` /
 //! `notify` on the shared memory (pool threads are Web Workers, where waiting is
 //! allowed); natively the OS's futex (or its equivalent), through `atomic-wait`.
 
@@ -16,6 +17,13 @@ pub(crate) fn wake_all(word: &AtomicU32) {
     imp::wake_all(word);
 }
 
+/// Wakes at most one thread sleeping in [`wait`] on `word`.
+// Only the threads build's allocator calls it.
+#[cfg_attr(not(target_feature = "atomics"), allow(dead_code))]
+pub(crate) fn wake_one(word: &AtomicU32) {
+    imp::wake_one(word);
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
     use std::sync::atomic::AtomicU32;
@@ -25,6 +33,9 @@ mod imp {
     pub fn wake_all(word: &AtomicU32) {
         atomic_wait::wake_all(word);
     }
+    pub fn wake_one(word: &AtomicU32) {
+        atomic_wait::wake_one(word);
+    }
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
@@ -33,12 +44,17 @@ mod imp {
     use std::sync::atomic::AtomicU32;
     pub fn wait(word: &AtomicU32, expected: u32) {
         // SAFETY: the pointer is to a live, aligned u32; -1 waits without a timeout.
-        // Only pool threads (Web Workers) wait: the page's thread never runs rayon jobs.
+        // Only Web Workers wait (the pool's, and the engine and link workers in the
+        // allocator): the threads build is never instantiated on a page's main thread.
         unsafe { memory_atomic_wait32(word.as_ptr().cast(), expected as i32, -1) };
     }
     pub fn wake_all(word: &AtomicU32) {
         // SAFETY: as above; u32::MAX wakes every waiter.
         unsafe { memory_atomic_notify(word.as_ptr().cast(), u32::MAX) };
+    }
+    pub fn wake_one(word: &AtomicU32) {
+        // SAFETY: as above.
+        unsafe { memory_atomic_notify(word.as_ptr().cast(), 1) };
     }
 }
 
@@ -53,4 +69,5 @@ mod imp {
         }
     }
     pub fn wake_all(_: &AtomicU32) {}
+    pub fn wake_one(_: &AtomicU32) {}
 }

@@ -18,25 +18,25 @@
 //! workers; the wasm tests run in a dedicated worker). On a main thread the wait would
 //! trap, loudly, rather than freeze.
 
-use core::arch::wasm32::{memory_atomic_notify, memory_atomic_wait32};
+use crate::futex;
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 #[global_allocator]
 static ALLOCATOR: SleepingDlmalloc =
-    SleepingDlmalloc { state: AtomicI32::new(UNLOCKED), heap: UnsafeCell::new(dlmalloc::Dlmalloc::new()) };
+    SleepingDlmalloc { state: AtomicU32::new(UNLOCKED), heap: UnsafeCell::new(dlmalloc::Dlmalloc::new()) };
 
-const UNLOCKED: i32 = 0;
-const LOCKED: i32 = 1;
+const UNLOCKED: u32 = 0;
+const LOCKED: u32 = 1;
 /// Locked, and a thread may be asleep waiting: the unlock must wake one.
-const CONTENDED: i32 = 2;
+const CONTENDED: u32 = 2;
 /// Tries before sleeping: a lock held for one malloc is usually free again within
 /// these, and a thread that sleeps costs a notify and a wake-up.
 const SPINS: u32 = 100;
 
 struct SleepingDlmalloc {
-    state: AtomicI32,
+    state: AtomicU32,
     heap: UnsafeCell<dlmalloc::Dlmalloc>,
 }
 
@@ -59,16 +59,14 @@ impl SleepingDlmalloc {
             }
         }
         while s.swap(CONTENDED, Ordering::Acquire) != UNLOCKED {
-            // SAFETY: the address is that of a live i32 in the shared memory. Returns
-            // at once if the lock is no longer CONTENDED, so no wake-up is missed.
-            unsafe { memory_atomic_wait32(s.as_ptr(), CONTENDED, -1) };
+            // Returns at once if the lock is no longer CONTENDED: no wake-up is missed.
+            futex::wait(s, CONTENDED);
         }
     }
 
     fn unlock(&self) {
         if self.state.swap(UNLOCKED, Ordering::Release) == CONTENDED {
-            // SAFETY: as above.
-            unsafe { memory_atomic_notify(self.state.as_ptr(), 1) };
+            futex::wake_one(&self.state);
         }
     }
 
