@@ -100,6 +100,9 @@ function message(target, type) {
 /** @type {Worker[]} */
 const workers = [];
 
+// Its own median (the upper one, 0 for none) rather than www/ui/sweep-math.js's: this
+// file imports nothing, since the wasm tests load it as a wasm-bindgen snippet, which
+// may not import (tests/web.rs).
 /** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -4,33 +4,20 @@
 // (pkg-faults/, `?build=faults`), the only one with a fault entry point.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openLab, call, md5 } from './harness.mjs';
+import { startServer, launch, openLab, call, md5, workerCounter } from './harness.mjs';
 
-let server, browser, page, cdp;
+let server, browser, page, workers;
 
 before(async () => {
   server = await startServer();
   browser = await launch();
   page = await openLab(browser, `${server.url}?build=faults`);
-  cdp = await browser.newBrowserCDPSession();
+  workers = await workerCounter(browser);
 });
 after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** Dedicated workers alive in the browser (the engine, its pool, the link worker), by CDP. */
-async function liveWorkers() {
-  return (await cdp.send('Target.getTargets')).targetInfos.filter((t) => t.type === 'worker').length;
-}
-
-/** Polls until `liveWorkers()` equals `want` (a terminated worker takes a moment to go). */
-async function workersSettleAt(want, ms = 8000) {
-  const end = Date.now() + ms;
-  let n;
-  while ((n = await liveWorkers()) !== want && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
-  return n;
-}
 
 /** A mining run after a fault: the coins of 0..2^21 on 2 workers, each checked by md5. */
 async function mineIsRight(p) {
@@ -79,7 +66,7 @@ test('a trap with no panic message ends the run too', async () => {
   assert.match(r.error, /^fault: /);
   assert.deepEqual(await mineIsRight(page), reference);
   // The crashed engines are gone: the link worker, one engine and its two workers.
-  assert.equal(await workersSettleAt(4), 4);
+  assert.equal(await workers.settleAt(4), 4);
 });
 
 test('a long run that keeps looking at its stop flag is not taken for a stall', async () => {
@@ -103,18 +90,18 @@ test('the threads build has no fault entry point', async () => {
 test('a pool of N has N Web Workers: a rebuild for another size keeps them and starts only those it lacks; a cold start begins afresh', async () => {
   const idle = (/** @type {number} */ n, /** @type {{cold?: boolean} | undefined} */ o = undefined) => page.evaluate(([n, o]) => lab.startPool(n, o).then((r) => r.phases.idle), [n, o]);
   assert.equal(await idle(3, { cold: true }), 0);
-  assert.equal(await workersSettleAt(5), 5, 'link worker, engine and three pool workers');
+  assert.equal(await workers.settleAt(5), 5, 'link worker, engine and three pool workers');
   assert.equal(await idle(2), 1);
-  assert.equal(await workersSettleAt(5), 5, 'a smaller pool starts no worker and ends none (one waits, idle)');
+  assert.equal(await workers.settleAt(5), 5, 'a smaller pool starts no worker and ends none (one waits, idle)');
   assert.equal(await idle(6), 0);
-  assert.equal(await workersSettleAt(8), 8, 'a larger one starts only the three it lacks');
+  assert.equal(await workers.settleAt(8), 8, 'a larger one starts only the three it lacks');
   assert.equal(await idle(2, { cold: true }), 0);
-  assert.equal(await workersSettleAt(4), 4, 'a cold start ends the old engine and its workers');
+  assert.equal(await workers.settleAt(4), 4, 'a cold start ends the old engine and its workers');
 });
 
 test('closing the page mid-run leaves nothing running: workers ended, requests aborted', async () => {
   await page.close();
-  assert.equal(await workersSettleAt(0), 0, 'no worker is left from the earlier page');
+  assert.equal(await workers.settleAt(0), 0, 'no worker is left from the earlier page');
   await server.reset();
   const p = await openLab(browser, server.url);
   await p.evaluate(() => {
@@ -124,9 +111,9 @@ test('closing the page mid-run leaves nothing running: workers ended, requests a
   const end = Date.now() + 5000;
   while ((await server.stats()).in_flight < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
   assert.equal((await server.stats()).in_flight, 2, 'both requests reached the server');
-  assert.equal(await workersSettleAt(4), 4, 'link worker, engine and two pool workers');
+  assert.equal(await workers.settleAt(4), 4, 'link worker, engine and two pool workers');
   await p.goto('about:blank');
-  assert.equal(await workersSettleAt(0), 0, 'every worker ended with the page');
+  assert.equal(await workers.settleAt(0), 0, 'every worker ended with the page');
   const end2 = Date.now() + 5000;
   while ((await server.stats()).in_flight > 0 && Date.now() < end2) await new Promise((r) => setTimeout(r, 100));
   assert.equal((await server.stats()).in_flight, 0, 'the server saw both requests end');

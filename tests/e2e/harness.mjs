@@ -102,6 +102,26 @@ export async function openLab(browser, url, { bypassCSP = false } = {}) {
   return page;
 }
 
+/**
+ * The dedicated workers alive in a Chromium browser (the link worker, the engine, its
+ * pool), counted over the DevTools protocol, which only Chromium offers: `live()` now,
+ * and `settleAt(want)`, which polls until the count is `want` (a terminated worker takes
+ * a moment to go) or `ms` have passed, and returns the last count.
+ * @param {import('playwright-core').Browser} browser
+ */
+export async function workerCounter(browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  const live = async () => (await cdp.send('Target.getTargets')).targetInfos.filter((t) => t.type === 'worker').length;
+  /** @param {number} want @param {number} [ms] */
+  async function settleAt(want, ms = 8000) {
+    const end = Date.now() + ms;
+    let n;
+    while ((n = await live()) !== want && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    return n;
+  }
+  return { live, settleAt };
+}
+
 /** Calls a lab method in the page; resolves to {value} or {error: message}. */
 export function call(page, method, opts) {
   return page.evaluate(([m, o]) => window.lab[m](o).then((value) => ({ value }), (e) => ({ error: e.message, isError: e instanceof Error })), [method, opts]);

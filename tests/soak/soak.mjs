@@ -11,7 +11,7 @@
 //
 // Prints its figures; exits non-zero on the first wrong result or out-of-bound figure.
 import { parseArgs } from 'node:util';
-import { startServer, launch, openLab, call, md5 } from '../e2e/harness.mjs';
+import { startServer, launch, openLab, call, md5, workerCounter } from '../e2e/harness.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' } } });
 const RUNS = Number(values.runs);
@@ -42,15 +42,8 @@ const browser = await launch();
 const t0 = Date.now();
 try {
   const page = await openLab(browser, server.url);
-  const cdp = await browser.newBrowserCDPSession();
   const pageCdp = await page.context().newCDPSession(page);
-  const liveWorkers = async () => (await cdp.send('Target.getTargets')).targetInfos.filter((t) => t.type === 'worker').length;
-  async function settleAt(want) {
-    const end = Date.now() + 10000;
-    let n;
-    while ((n = await liveWorkers()) !== want && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
-    return n;
-  }
+  const workers = await workerCounter(browser);
   // After a settled GC: Comlink releases its proxies through a FinalizationRegistry,
   // whose callbacks run only after a collection, so a second one frees what they let go.
   async function heapBytes() {
@@ -107,7 +100,7 @@ try {
       pool = size;
       largest = Math.max(largest, size);
       const want = 1 + 1 + largest; // the link worker, the engine, the workers it started
-      const n = await settleAt(want);
+      const n = await workers.settleAt(want, 10000);
       if (n !== want) fail(`run ${run}: ${n} live workers after the change to ${size}, expected ${want}`);
     }
     const progress = await page.evaluate(() => lab.progress());
