@@ -86,7 +86,7 @@ pub fn warm_up() -> Result<JsValue, JsError> {
 /// hands it to every engine, which then neither compiles the module again nor waits
 /// long for its code to warm up: the optimised code is kept with the module.
 #[wasm_bindgen(js_name = compiledModule)]
-pub fn wasm_module() -> JsValue {
+pub fn compiled_module() -> JsValue {
     wasm_bindgen::module()
 }
 
