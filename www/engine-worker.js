@@ -39,15 +39,17 @@ function guarded(call) {
 const engine = {
   /**
    * Instantiates the module (compiling it, unless the page passes the one it has
-   * compiled), starts the pool and warms the compiled code up; returns how long each
-   * took. The warm-up (short mining runs until the rate stops climbing) is part of the
-   * pool's start, so the first timed run is as fast as the second; where the page has
-   * warmed its module up already (at load, www/links-worker.js), it ends after two
-   * short runs.
+   * compiled), starts the pool and, if asked, warms the compiled code up; returns how
+   * long each took. The warm-up (short mining runs until the rate stops climbing) is
+   * part of the pool's start, so the first timed run is as fast as the second. The page
+   * asks for it only when it has no warm module to pass: the optimised code stays with
+   * the module, which the page warmed up at load (www/links-worker.js), so a second
+   * warm-up here would only run two short runs (13-33 ms of every cold start).
    * @param {number} workers
    * @param {WebAssembly.Module | null} [compiled]  the page's compiled module, to instantiate without compiling
+   * @param {boolean} [warmUp]  warm the code up once the pool is built
    */
-  async start(workers, compiled = null) {
+  async start(workers, compiled = null, warmUp = true) {
     const t0 = performance.now();
     wasm = await module_;
     ({ memory } = await wasm.default(compiled ? { module_or_path: compiled } : undefined));
@@ -65,7 +67,7 @@ const engine = {
     if (pool) postMessage({ type: 'engine_memory', memory, buildPointer: wasm.buildProgressPointer() });
     return {
       moduleMs: t1 - t0,
-      ...(await engine.build(workers)),
+      ...(await engine.build(workers, warmUp)),
       // The page reads the live counters straight from this shared memory, at the
       // offsets of contract.layout (and a stalled build's progress, at buildPointer). A
       // memory that is not shared cannot be sent (nor read while this worker computes):
@@ -77,24 +79,26 @@ const engine = {
   },
   /**
    * A pool of another size on this instance: the workers the last pool had stay, the
-   * ones it lacks start (none, when it is smaller), then the code is warmed up again.
+   * ones it lacks start (none, when it is smaller), then, if asked, the code is warmed
+   * up (the page does not ask for a rebuild: this instance's code is warm already).
    * (The warm-up cannot run on this thread while the workers start: Chromium starts a
    * worker's script only once the thread that made it is free, measured at 10
    * workers: the slowest script 100 ms later.)
    * @param {number} workers
+   * @param {boolean} [warmUp]
    */
-  async build(workers) {
+  async build(workers, warmUp = true) {
     if (!memory) throw new Error('engine: start it first');
     const t1 = performance.now();
     // Where the pool's start went, phase by phase (www/pool.js); none without a pool.
     const phases = pool ? await startWorkers(wasm.compiledModule(), memory, pool, workers) : null;
     const t2 = performance.now();
-    const warm = guarded(() => wasm.warmUp());
+    const warm = warmUp ? guarded(() => wasm.warmUp()) : { runs: 0 };
     const t3 = performance.now();
     return {
       poolMs: t2 - t1,
       phases,
-      warmUpMs: t3 - t2,
+      warmUpMs: warmUp ? t3 - t2 : 0,
       warmUpRuns: warm.runs,
       wasmBytes: memory.buffer.byteLength,
     };

@@ -132,8 +132,9 @@ class Engine {
    * @param {import('./types.js').Layout} layout
    * @param {import('./build.js').BuildName} build
    * @param {WebAssembly.Module | null} compiled  the module the page compiled at load (null: the engine compiles its own)
+   * @param {boolean} warmUp  warm the code up in the start (not needed for a module the page has warmed up)
    */
-  static async start(workers, layout, build, compiled) {
+  static async start(workers, layout, build, compiled, warmUp) {
     const worker = new Worker(workerUrl('./engine-worker.js', build), { type: 'module', name: 'engine' });
     const failure = new Failure(worker);
     const remote = Comlink.wrap(worker);
@@ -148,7 +149,7 @@ class Engine {
     });
     const timer = deadline(failure, workers, () => (early ? buildProgress(early.memory, early.buildPointer, workers) : ' (before its module was instantiated)'));
     try {
-      const s = await failure.guard(remote.start(workers, compiled));
+      const s = await failure.guard(remote.start(workers, compiled, warmUp));
       return new Engine(worker, remote, failure, workers, s, layout);
     } catch (e) {
       worker.terminate();
@@ -166,7 +167,7 @@ class Engine {
   async resize(workers) {
     const timer = deadline(this.failure, workers, () => this.buildProgress(workers));
     try {
-      this.adopt(workers, await this.failure.guard(this.remote.build(workers)));
+      this.adopt(workers, await this.failure.guard(this.remote.build(workers, false)));
       this.moduleMs = 0;
     } catch (e) {
       this.terminate();
@@ -488,11 +489,14 @@ export function createLab() {
     // it: it waits for the warm-up, and the wait counts in its start (not waiting was
     // measured no faster, at 10 and 100 workers: README, Benchmark, Pool start).
     const t0 = performance.now();
-    await pageWarmUp;
+    const warmed = await pageWarmUp;
     const pageWarmUpWaitMs = performance.now() - t0;
+    // The page's module, warmed up at load, has its optimised code already; a module of
+    // the engine's own, or one whose warm-up failed, is warmed up in the start.
+    const warmUp = compiled === null || warmed === null;
     for (let attempt = 1; ; attempt++) {
       try {
-        engine = await Engine.start(workers, terms().layout, build, compiled);
+        engine = await Engine.start(workers, terms().layout, build, compiled, warmUp);
         break;
       } catch (e) {
         // A start that hung or crashed is tried again on a fresh engine (and memory).

@@ -257,7 +257,7 @@
  * @property {number} moduleMs  the engine worker loading the glue and instantiating the module (compiling it too, when not reused); 0 when not cold
  * @property {number} poolMs  starting the pool's workers and building rayon's pool on them
  * @property {PoolPhases | null} phases  where poolMs went (null in the single-thread build: no pool)
- * @property {number} warmUpMs  short mining runs until the compiled code is warm: part of the pool's start (two short runs where the page has warmed its module up already)
+ * @property {number} warmUpMs  short mining runs until the compiled code is warm: part of the pool's start; 0 where the page has warmed its module up already, and on a pool rebuilt on an engine's workers
  * @property {number} wasmBytes
  */
 

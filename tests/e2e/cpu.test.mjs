@@ -237,6 +237,8 @@ test("a pool's start is broken down by phase, and every pool instantiates the mo
     assert.ok(at.loadMs > 0, `the module's load at page load: ${at.loadMs} ms`);
     const w = at.warmUp;
     assert.ok(w && w.runs >= 2 && w.rates.length === w.runs && w.rates.every((r) => r > 0) && w.ms > 0, JSON.stringify(w));
+    // The optimised code stays with the module: a pool on it needs no warm-up of its own.
+    assert.equal(first.warmUpMs, 0, `a pool on the page's warmed module warmed up for ${first.warmUpMs} ms`);
   } finally {
     await fresh.close();
   }
@@ -279,6 +281,7 @@ test('moving the slider keeps the workers: a smaller pool starts none, a larger 
       assert.equal(s.phases.started, started);
       assert.equal(s.phases.script === null, started === 0, 'phases only for the workers started now');
       assert.equal(s.moduleMs, 0, 'no new instance');
+      assert.equal(s.warmUpMs, 0, "no warm-up: this instance's code is warm already");
     }
     const r = (await call(page, 'mine', { ...range, workers: n })).value;
     assert.equal(r.poolReused, true, 'the run uses the pool just built');

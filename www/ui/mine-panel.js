@@ -108,7 +108,7 @@ export function minePanel(lab, root) {
     const now = performance.now();
     if (p.starting) {
       const n = Number(f.workers.value);
-      f.stats.textContent = `starting ${n} worker${n > 1 ? 's' : ''} and warming them up… ${ms(now - live.t0)}`;
+      f.stats.textContent = `starting ${n} worker${n > 1 ? 's' : ''}… ${ms(now - live.t0)}`;
       return;
     }
     if (!live.last) {

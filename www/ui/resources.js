@@ -58,7 +58,7 @@ export function resourcesPanel(lab, host, maxWorkers) {
           const page = await lab.pageModule();
           why.textContent = `Not in these starts: the page compiled the module once, at load, on the link worker (${ms(page.loadMs)}, with its JavaScript), ` +
             `and warmed its code up there right after (${page.warmUp ? ms(page.warmUp.ms) : 'failed'}); every pool instantiates that module, so no pool start compiles, ` +
-            'and a pool\'s own warm-up is then usually two short runs. make bench reports cold starts on fresh pages beside it.';
+            'and the optimised code stays with the module, so a pool needs no warm-up of its own. make bench reports cold starts on fresh pages beside it.';
         }
       }
       // What moving the slider costs once the page has workers: a pool of another
@@ -69,7 +69,7 @@ export function resourcesPanel(lab, host, maxWorkers) {
         const r = await lab.startPool(small);
         rebuild.textContent = `Every row above is a cold start (a fresh engine and every worker). Moving the slider is cheaper: the page keeps its workers, ` +
           `so the pool of ${small} just built on ${r.workersKept} of the ${maxWorkers} workers started for the last row took ${ms(r.poolStartMs)} ` +
-          `(${r.workersStarted} started, ${ms(r.warmUpMs)} of it warming up); a pool larger than any before starts only the workers it lacks.`;
+          `(${r.workersStarted} started${r.warmUpMs ? `, ${ms(r.warmUpMs)} of it warming up` : ''}); a pool larger than any before starts only the workers it lacks.`;
       }
     } finally {
       measure.disabled = false;

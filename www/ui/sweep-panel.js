@@ -49,7 +49,7 @@ export function sweepPanel(host, { name, title, note, unit, maxWorkers, columns,
     el('thead', {}, el('tr', {}, ...[
       ['N', 'pool size'],
       [`compute, median of ${repeats}`, `median of ${repeats} timed runs after a warm-up; ± is the largest distance of a run from the median`],
-      ['pool start', 'starting the workers and warming them up; not in the compute time'],
+      ['pool start', 'starting the workers (and warming the code up, where the page has not); not in the compute time'],
       ['pool start + compute', 'what a user waits for'],
       [unit, 'at the median compute time'],
       ['compute speed-up', 'one worker’s compute time ÷ this compute time'],
