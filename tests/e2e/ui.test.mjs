@@ -43,6 +43,33 @@ test('mining panel: slider, Run, coins with their md5', onlyChromium('drives the
   await page.screenshot({ path: `${shots}mining.png`, fullPage: true });
 });
 
+test('mining panel: runs repeated at the same settings state their median and range; other settings start anew', onlyChromium('drives the page through Playwright locators'), async () => {
+  await page.locator('#mine-workers').fill('2');
+  await page.locator('#mine-count').fill('3000000');
+  const summary = page.locator('#mine-summary');
+  /** The rate the summary gives for the run it describes. */
+  const rateOf = async () => (await summary.innerText()).match(/= ([\d.]+) M hashes\/s on/)?.[1];
+  await page.locator('#mine-run').click();
+  await summary.filter({ hasText: /3,000,000 hashes in[\s\S]*One run: press Run again/ }).waitFor();
+  const rates = [await rateOf()];
+  for (const k of [2, 3]) {
+    await page.locator('#mine-run').click();
+    await summary.filter({ hasText: `${k} runs at these settings` }).waitFor();
+    rates.push(await rateOf());
+  }
+  const sorted = rates.map(Number).sort((a, b) => a - b);
+  const text = await summary.innerText();
+  const m = text.match(/3 runs at these settings on this page: median ([\d.]+) M hashes\/s \(([\d.]+)–([\d.]+), ±(\d+)%\)/);
+  assert.ok(m, text);
+  assert.deepEqual(m.slice(1, 4).map(Number), [sorted[1], sorted[0], sorted[2]], `median, min, max of ${rates}`);
+  const pm = (100 * Math.max(sorted[2] - sorted[1], sorted[1] - sorted[0])) / sorted[1];
+  assert.ok(Math.abs(Number(m[4]) - pm) <= 1, `±${m[4]}% against ${pm.toFixed(1)}% from the three rates`);
+  // Another pool size is another measurement: its runs are counted from one.
+  await page.locator('#mine-workers').fill('1');
+  await page.locator('#mine-run').click();
+  await summary.filter({ hasText: /on 1 worker [\s\S]*One run: press Run again/ }).waitFor();
+});
+
 test('mining panel: Stop ends a long run', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#mine-count').fill('100000000000');
   await page.locator('#mine-run').click();
