@@ -59,7 +59,7 @@ test('mining panel: runs repeated at the same settings state their median and ra
   }
   const sorted = rates.map(Number).sort((a, b) => a - b);
   const text = await summary.innerText();
-  const m = text.match(/3 runs at these settings on this page: median ([\d.]+) M hashes\/s \(([\d.]+)–([\d.]+), ±(\d+)%\)/);
+  const m = text.match(/3 runs at these settings on this page: median rate ([\d.]+) M hashes\/s \(([\d.]+)–([\d.]+), ±(\d+)%\)/);
   assert.ok(m, text);
   assert.deepEqual(m.slice(1, 4).map(Number), [sorted[1], sorted[0], sorted[2]], `median, min, max of ${rates}`);
   const pm = (100 * Math.max(sorted[2] - sorted[1], sorted[1] - sorted[0])) / sorted[1];
@@ -128,6 +128,25 @@ test('primes panel: the course list with the worker that ran each number', onlyC
   assert.deepEqual(answers, ['prime', 'prime', 'prime', 'prime', 'prime', 'composite']);
   const workers = await rows.locator('td:nth-child(3)').allInnerTexts();
   assert.ok(workers.every((w) => /^\d+$/.test(w)));
+});
+
+test('primes panel: a second run of the same list states the median of the two', onlyChromium('drives the page through Playwright locators'), async () => {
+  const summary = page.locator('#primes-summary');
+  await page.locator('#primes-algorithm').selectOption('miller-rabin');
+  await page.locator('#primes-run').click();
+  await summary.filter({ hasText: /miller-rabin[\s\S]*One run: press Run again/ }).waitFor();
+  const first = await summary.innerText();
+  await page.locator('#primes-run').click();
+  await summary.filter({ hasText: '2 runs at these settings' }).waitFor();
+  const text = await summary.innerText();
+  const m = text.match(/median time ([\d.]+) ms \(([\d.]+)–([\d.]+), ±\d+%\)/);
+  assert.ok(m, text);
+  const [med, lo, hi] = m.slice(1, 4).map(Number);
+  assert.ok(lo <= med && med <= hi, text);
+  // The median of two is their mean, up to the rounding of the three figures shown.
+  assert.ok(Math.abs(med - (lo + hi) / 2) <= (med < 10 ? 0.1 : 1) + 1e-9, text);
+  assert.notEqual(text, first);
+  await page.locator('#primes-algorithm').selectOption('trial');
 });
 
 test('primes panel: a bad number shows an error and the panel stays usable', onlyChromium('drives the page through Playwright locators'), async () => {

@@ -6,6 +6,7 @@ import { showTimeline } from './timeline.js';
 import { sweepPanel } from './sweep-panel.js';
 import { resourcesPanel } from './resources.js';
 import { spread } from './sweep-math.js';
+import { repeats, repeatsText } from './repeats.js';
 import { traceFromSpans, traceDownload } from './trace.js';
 
 /** Timed runs per sweep point; the median is shown. */
@@ -37,23 +38,8 @@ export function minePanel(lab, root) {
 
   /** @type {any} */
   let live = null;
-  // The rates of the completed runs at the same settings on this page, for the median
-  // the summary states beside the last run's rate: one run is one sample, and the first
-  // after a pool start is often the slowest (README, Benchmark).
-  /** @type {{key: string, rates: number[]}} */
-  let repeats = { key: '', rates: [] };
-
-  /**
-   * What the runs at these settings say so far, after the last run's own rate.
-   * @param {number[] | null} rates  null: the last run did not complete, so it is no sample
-   */
-  function repeatsText(rates) {
-    if (!rates) return '';
-    if (rates.length === 1) return 'One run: press Run again for a median of several (a first run after a pool start is often the slowest). ';
-    const s = spread(rates);
-    return `${rates.length} runs at these settings on this page: median ${s.median.toFixed(2)} M hashes/s ` +
-      `(${s.min.toFixed(2)}–${s.max.toFixed(2)}, ±${(s.plusMinus * 100).toFixed(0)}%). `;
-  }
+  // The rates of the completed runs at the same settings, for their median.
+  const runs = repeats();
 
   /** @returns {import('../types.js').MineOptions} */
   function options() {
@@ -78,10 +64,7 @@ export function minePanel(lab, root) {
       }
       f.coinList.replaceChildren(...r.coins.map(coinRow));
       const mhs = r.hashes / r.elapsedMs / 1000;
-      const complete = r.ended === 'complete';
-      const key = `${r.workers}|${opts.mode}|${r.kernel}|${r.hashes}`;
-      if (complete && repeats.key !== key) repeats = { key, rates: [] };
-      if (complete) repeats.rates.push(mhs);
+      const rates = r.ended === 'complete' ? runs.add(`${r.workers}|${opts.mode}|${r.kernel}|${r.hashes}`, mhs) : null;
       // The live line ends on the run's own totals, not the last sample.
       f.stats.replaceChildren(
         el('span', {}, `${count(r.hashes)} hashes`),
@@ -92,7 +75,7 @@ export function minePanel(lab, root) {
       f.summary.replaceChildren(
         el('b', {}, `${count(r.hashes)} hashes in ${ms(r.elapsedMs)}`),
         ` = ${mhs.toFixed(2)} M hashes/s on ${r.workers} worker${r.workers > 1 ? 's' : ''} (${(mhs / r.workers).toFixed(2)} M hashes/s per worker). `,
-        repeatsText(complete ? repeats.rates : null),
+        repeatsText(rates, (v) => v.toFixed(2), 'M hashes/s', 'rate'),
         `${r.coins.length} coin${r.coins.length === 1 ? '' : 's'}. Ended: ${r.ended}. `,
         `Kernel: ${r.kernel}, ${r.stepsPerCandidate.toFixed(1)} of md5's 64 steps per candidate. `,
         poolStartText(r),

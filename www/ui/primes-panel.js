@@ -4,6 +4,7 @@ import { $, el, ms, count, runGuarded, bindRange, optional } from './dom.js';
 import { poolStartText } from './pool-cost.js';
 import { showTimeline } from './timeline.js';
 import { spread } from './sweep-math.js';
+import { repeats, repeatsText } from './repeats.js';
 import { sweepPanel } from './sweep-panel.js';
 import { traceFromSpans, traceDownload } from './trace.js';
 
@@ -64,6 +65,8 @@ export function primesPanel(lab, root) {
   showSource();
   /** @type {{t0: number, total: number, computing?: boolean} | null} */
   let live = null;
+  // The times of the completed runs at the same settings, for their median.
+  const runs = repeats();
 
   function numbers() {
     return f.source.value === 'range' ? oddRange(f.rangeStart.value, f.rangeSize.value, terms.maxNumbers) : parseList(f.numbers.value);
@@ -96,11 +99,13 @@ export function primesPanel(lab, root) {
         el('td.num', {}, x.worker ?? '–'), el('td.num', {}, ms(x.startMs)), el('td.num', {}, ms(x.endMs)),
         el('td.num', {}, ms(x.endMs - x.startMs)))));
       const primes = r.results.filter((x) => x.prime).length;
+      const times = r.stopped ? null : runs.add(`${r.workers}|${r.chunksize}|${r.algorithm}|${opts.numbers.join(',')}`, r.elapsedMs);
       const tested = r.results.filter((x) => x.prime !== null).length;
       f.stats.textContent = `${count(tested)} of ${count(r.results.length)} tested · ${ms(r.elapsedMs)} of compute`;
       f.summary.replaceChildren(
         el('b', {}, `${count(r.results.length)} numbers in ${ms(r.elapsedMs)}`),
         ` on ${r.workers} worker${r.workers > 1 ? 's' : ''}, chunk size ${r.chunksize}, ${r.algorithm}: ${count(primes)} prime. `,
+        repeatsText(times, (v) => v.toFixed(v < 10 ? 1 : 0), 'ms', 'time'),
         r.results.length > TABLE_ROWS ? `The table shows the first ${TABLE_ROWS}. ` : '',
         r.stopped ? 'Stopped. ' : '',
         poolStartText(r, 'the time'),
