@@ -83,8 +83,8 @@ pub fn warm_up() -> Result<JsValue, JsError> {
 }
 
 /// This instance's compiled `WebAssembly.Module`. The page keeps the link worker's and
-/// hands it to every engine, which then neither compiles the module again nor waits
-/// long for its code to warm up: the optimised code is kept with the module.
+/// hands it to every engine, which then neither compiles the module again nor warms
+/// its code up again: the optimised code is kept with the module.
 #[wasm_bindgen(js_name = compiledModule)]
 pub fn compiled_module() -> JsValue {
     wasm_bindgen::module()
