@@ -70,6 +70,41 @@ test('mining panel: runs repeated at the same settings state their median and ra
   await summary.filter({ hasText: /on 1 worker [\s\S]*One run: press Run again/ }).waitFor();
 });
 
+test('mining panel: a run with more coins than the table lists shows the first ones, and its CSV has every coin', onlyChromium('drives the page through Playwright locators'), async () => {
+  const listed = await page.evaluate(() => lab.contract.layout.coinSlotCount);
+  await page.locator('#mine-workers').fill('2');
+  await page.locator('#mine-count').fill('400000000');
+  await page.locator('#mine-run').click();
+  const summary = page.locator('#mine-summary');
+  await summary.filter({ hasText: '400,000,000 hashes in' }).waitFor({ timeout: 180000 });
+  const said = (await summary.innerText()).match(/(\d+) coins \(the table lists the first (\d+); Coins \(CSV\) has them all\)/);
+  assert.ok(said, await summary.innerText());
+  const coins = Number(said[1]);
+  assert.equal(Number(said[2]), listed);
+  assert.ok(coins > listed, `nonces 0..4e8 hold more than ${listed} coins (${coins})`);
+  const rows = page.locator('#mine-coins-list tbody tr');
+  assert.equal(await rows.count(), listed, 'the table holds what the live view can');
+  const csvLink = page.locator('#mine-coins-csv:not([hidden])');
+  await csvLink.waitFor();
+  assert.match(await csvLink.getAttribute('download') ?? '', /^coins-2-workers\.csv$/);
+  const csv = await csvLink.evaluate((a) => fetch(/** @type {HTMLAnchorElement} */ (a).href).then((r) => r.text()));
+  const [header, ...lines] = csv.trim().split('\n');
+  assert.equal(header, 'nonce,text,md5,worker');
+  assert.equal(lines.length, coins, 'every coin of the run, not only those listed');
+  let previous = -1;
+  for (const line of lines) {
+    const [nonce, text, hash, worker] = line.split(',');
+    assert.equal(md5(text), hash, line);
+    assert.ok(hash.endsWith('00000'), line);
+    assert.equal(text, nonce.padStart(50, '0'));
+    assert.ok(Number(nonce) > previous && Number(nonce) < 400_000_000, 'in nonce order, in the range');
+    assert.ok(worker === '0' || worker === '1');
+    previous = Number(nonce);
+  }
+  const [firstNonce, firstText] = await rows.nth(0).locator('td').allInnerTexts();
+  assert.deepEqual([firstNonce, firstText], lines[0].split(',').slice(0, 2), 'the table starts where the CSV does');
+});
+
 test('mining panel: Stop ends a long run', onlyChromium('drives the page through Playwright locators'), async () => {
   await page.locator('#mine-count').fill('100000000000');
   await page.locator('#mine-run').click();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { median, defaultWorkerList, parseWorkerList, withSpeedup, fitAmdahl, fitAmdahlOnCores, spread, pointSpread, sweepNoise, axisTop } from '../../www/ui/sweep-math.js';
-import { busyByWorker, timelineRows, timelineCaption, MAX_ROWS } from '../../www/ui/timeline.js';
+import { busyByWorker, drawTimeline, timelineRows, timelineCaption, MAX_ROWS } from '../../www/ui/timeline.js';
 import { toCSV, csvCell } from '../../www/ui/export.js';
 
 test('median', () => {
@@ -139,6 +139,47 @@ test('busy shares are of the run\'s span, each from 0 to 100%', () => {
   const line = timelineCaption(t, 'tasks');
   assert.match(line, /^4 tasks over 140 ms; each worker busy 0–57% \(mean 36%\) of the run\. 1 of 3 workers got no task\.$/);
   assert.match(timelineCaption({ ...busyByWorker([{ worker: 0, startMs: 0, endMs: 5 }], 100, 10), group: 5 }, 'tasks'), /Each row is 5 workers/);
+});
+
+/** A canvas that records what is drawn on it (the plot's bars: fillRect below the axis). */
+function recordingCanvas(width = 900) {
+  /** @type {{x: number, y: number, w: number, h: number, style: string}[]} */
+  const rects = [];
+  const ctx = {
+    fillStyle: '', font: '', textBaseline: '',
+    setTransform() {}, clearRect() {}, fillText() {},
+    measureText: (/** @type {string} */ t) => ({ width: 6 * t.length }),
+    fillRect(/** @type {number[]} */ ...[x, y, w, h]) { rects.push({ x, y, w, h, style: ctx.fillStyle }); },
+  };
+  const canvas = /** @type {any} */ ({ width: 0, height: 0, style: {}, parentElement: { clientWidth: width }, getContext: () => ctx });
+  return { canvas, rects };
+}
+
+test('a timeline draws a bar per task where tasks are wide, and per pixel column where they are not', () => {
+  /** @type {any} */ (globalThis).devicePixelRatio ??= 1;
+  // Wide: 2 workers, 10 tasks each over 100 ms: every task its own bar, shades alternating.
+  const wide = Array.from({ length: 20 }, (_, i) => ({ worker: i % 2, startMs: (i >> 1) * 10, endMs: (i >> 1) * 10 + 9.5, items: 1 }));
+  const a = recordingCanvas();
+  drawTimeline(a.canvas, wide, 2, { spanMs: 100 });
+  const bars = (/** @type {typeof a.rects} */ rects) => rects.filter((r) => r.h > 0 && r.w > 0 && r.style !== '#f1f2ee' && r.style !== '#d9dcd6');
+  const wideBars = bars(a.rects);
+  assert.equal(wideBars.length, 20, 'one bar per task');
+  assert.equal(new Set(wideBars.filter((r) => r.y === 0).map((r) => r.style)).size, 2, 'neighbours in two shades');
+  // Narrow: 16,384 tasks (a 2^30-nonce run) on a few hundred pixels: one rect per pixel
+  // column and worker at most, each full height where the worker was busy throughout.
+  const narrow = Array.from({ length: 16384 }, (_, i) => ({ worker: i % 2, startMs: (i >> 1) * 0.9, endMs: ((i >> 1) + 1) * 0.9, items: 1 }));
+  const b = recordingCanvas();
+  drawTimeline(b.canvas, narrow, 2, { spanMs: 8192 * 0.9 });
+  const narrowBars = bars(b.rects);
+  assert.ok(narrowBars.length <= 2 * 900, `at most a rect per column and worker, not per task (${narrowBars.length})`);
+  const rowH = Math.max(...narrowBars.map((r) => r.h));
+  assert.ok(narrowBars.every((r) => Math.abs(r.h - rowH) < 1e-6), 'busy throughout: every column full height');
+  for (const w of [0, 1]) {
+    const row = narrowBars.filter((r) => Math.round(r.y / (rowH + 2)) === w);
+    const covered = row.reduce((s, r) => s + r.w, 0);
+    const span = Math.max(...row.map((r) => r.x + r.w)) - Math.min(...row.map((r) => r.x));
+    assert.ok(covered >= span * 0.99, `worker ${w}: no gaps drawn where there were none`);
+  }
 });
 
 test('CSV has a header and one row per object, in the columns given, quoted where needed', () => {

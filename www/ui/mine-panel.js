@@ -1,6 +1,7 @@
 // Coin mining panel: run the miner on a pool, watch its counters live, list coins as
 // they are found, see each worker's tasks on a timeline, sweep the pool size.
-import { $, el, ms, count, rate, runGuarded, bindRange, optional, copy, setParts } from './dom.js';
+import { $, el, ms, count, rate, runGuarded, bindRange, optional, copy, setParts, download } from './dom.js';
+import { toCSV } from './export.js';
 import { poolStartText } from './pool-cost.js';
 import { showTimeline } from './timeline.js';
 import { sweepPanel } from './sweep-panel.js';
@@ -49,6 +50,17 @@ export function minePanel(lab, root) {
     };
   }
 
+  // The table lists as many coins as the live view can show (the shared memory's coin
+  // slots); a run with more (2^32 nonces hold about 4,096) puts all of them in the CSV.
+  // Thousands of rows, each with a button, took 40-60 ms of style and layout per 1,000
+  // at a run's end: a long task (issue 12).
+  const LISTED = lab.contract.layout.coinSlotCount;
+  // One listener for every coin's copy button, rather than one per row.
+  f.coinList.addEventListener('click', (e) => {
+    const button = /** @type {HTMLElement} */ (e.target).closest('button.coin');
+    if (button) copy(button.textContent ?? '', /** @type {HTMLElement} */ (button));
+  });
+
   const run = () => runGuarded(f, async () => {
     f.coinList.replaceChildren();
     f.summary.textContent = 'starting the pool…';
@@ -62,7 +74,7 @@ export function minePanel(lab, root) {
         f.summary.textContent = 'stopped before the run began';
         return r;
       }
-      f.coinList.replaceChildren(...r.coins.map(coinRow));
+      f.coinList.replaceChildren(...r.coins.slice(0, LISTED).map(coinRow));
       const mhs = r.hashes / r.elapsedMs / 1000;
       const rates = r.ended === 'complete' ? runs.add(`${r.workers}|${opts.mode}|${r.kernel}|${r.hashes}`, mhs) : null;
       // The live line ends on the run's own totals, not the last sample.
@@ -76,17 +88,24 @@ export function minePanel(lab, root) {
         el('b', {}, `${count(r.hashes)} hashes in ${ms(r.elapsedMs)}`),
         ` = ${mhs.toFixed(2)} M hashes/s on ${r.workers} worker${r.workers > 1 ? 's' : ''} (${(mhs / r.workers).toFixed(2)} M hashes/s per worker). `,
         repeatsText(rates, (v) => v.toFixed(2), 'M hashes/s', 'rate'),
-        `${r.coins.length} coin${r.coins.length === 1 ? '' : 's'}. Ended: ${r.ended}. `,
+        `${r.coins.length} coin${r.coins.length === 1 ? '' : 's'}${r.coins.length > LISTED ? ` (the table lists the first ${LISTED}; Coins (CSV) has them all)` : ''}. Ended: ${r.ended}. `,
         `Kernel: ${r.kernel}, ${r.stepsPerCandidate.toFixed(1)} of md5's 64 steps per candidate. `,
         poolStartText(r),
         r.poolReused ? '' : ' The page compiled the module once, at load; the resources view shows what a cold pool start costs.',
       );
       if (r.ended === 'complete') f.bar.value = 1;
+      // The timeline in the next task: taking the result off the message (up to 20,000
+      // spans and thousands of coins), its rows and the summary are this one's work.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       showTimeline(f.timeline, f.caption, r.spans, r.workers, {
         name: 'Mining timeline', what: `tasks of ${count(terms.taskCandidates)} candidates`, spanMs: r.elapsedMs,
         extra: r.spansDropped ? ` ${count(r.spansDropped)} later tasks are not drawn nor counted.` : '',
       });
-      traceDownload($('#mine-trace', root), `mining-${r.workers}-workers.json`, traceFromSpans(r.spans, 'task', { process: `mining, ${r.workers} workers` }));
+      // Each in a task of its own: up to 20,000 spans make a trace of a few MB.
+      setTimeout(() => traceDownload($('#mine-trace', root), `mining-${r.workers}-workers.json`, traceFromSpans(r.spans, 'task', { process: `mining, ${r.workers} workers` })), 0);
+      const csv = /** @type {HTMLAnchorElement} */ ($('#mine-coins-csv', root));
+      csv.hidden = true;
+      if (r.coins.length) setTimeout(() => download(csv, `coins-${r.workers}-workers.csv`, toCSV(r.coins, ['nonce', 'text', 'md5', 'worker']), 'text/csv'), 0);
       return r;
     } finally {
       live = null;
@@ -99,7 +118,6 @@ export function minePanel(lab, root) {
    */
   function coinRow(c) {
     const text = el('button.coin', { type: 'button', title: 'copy this coin', 'aria-label': `copy coin ${c.text}` }, el('code', {}, c.text));
-    text.addEventListener('click', () => copy(c.text, text));
     return el('tr', {}, el('td.num', {}, c.nonce ?? '–'), el('td', {}, text), el('td', {}, el('code', {}, c.md5)), el('td.num', {}, c.worker));
   }
 

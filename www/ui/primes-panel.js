@@ -113,7 +113,8 @@ export function primesPanel(lab, root) {
       const chunks = r.spans.length === 1 ? 'chunk' : 'chunks';
       const what = r.chunksize === 1 ? `${chunks} of one number` : `${chunks} of up to ${count(r.chunksize)} numbers`;
       showTimeline(f.timeline, f.caption, r.spans, r.workers, { name: 'Primes timeline', what, spanMs: r.elapsedMs });
-      traceDownload($('#primes-trace', root), `primes-${r.workers}-workers.json`, traceFromSpans(r.spans, 'chunk', { process: `primes, ${r.workers} workers, chunk size ${r.chunksize}` }));
+      // In a task of its own: up to 20,000 spans make a trace of a few MB.
+      setTimeout(() => traceDownload($('#primes-trace', root), `primes-${r.workers}-workers.json`, traceFromSpans(r.spans, 'chunk', { process: `primes, ${r.workers} workers, chunk size ${r.chunksize}` })), 0);
       return r;
     } finally {
       live = null;

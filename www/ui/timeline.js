@@ -62,8 +62,36 @@ export function busyByWorker(spans, workers, spanMs = 0) {
   return { busy, endMs: end, tasks: tasks.reduce((a, b) => a + b, 0), perWorkerTasks: tasks };
 }
 
+/**
+ * Adds a span's busy time, clipped to [0, end], to the bins of `row` it covers (each
+ * `binMs` long).
+ * @param {Float64Array} row
+ * @param {{startMs: number, endMs: number}} span
+ * @param {number} end
+ * @param {number} binMs
+ */
+function addBusy(row, { startMs, endMs }, end, binMs) {
+  const a = Math.max(0, startMs);
+  const b = Math.min(end, endMs);
+  for (let i = Math.floor(a / binMs); i < row.length && i * binMs < b; i++) {
+    row[i] += Math.max(0, Math.min(b, (i + 1) * binMs) - Math.max(a, i * binMs));
+  }
+}
+
 /** The last drawing of each canvas, redrawn when its container's width changes. */
 const shown = new WeakMap();
+/** The latest drawing asked of each canvas: an earlier one still waiting is dropped. */
+const painted = new WeakMap();
+
+/**
+ * Row height and CSS height of a timeline of `workers`: known without layout.
+ * @param {number} workers
+ */
+function timelineHeight(workers) {
+  const { rows } = timelineRows(workers);
+  const rowH = Math.max(14, Math.min(24, Math.floor(320 / rows)));
+  return { rowH, cssH: rowH * rows + AXIS_H };
+}
 
 /**
  * Draws `spans` ({worker, startMs, endMs, items}) for `workers` rows on `canvas`, at
@@ -72,15 +100,17 @@ const shown = new WeakMap();
  * @param {HTMLCanvasElement} canvas
  * @param {import('../types.js').Span[]} spans
  * @param {number} workers
- * @param {{spanMs?: number}} [opts]  spanMs: the run's elapsed time, the time axis's end
+ * @param {{spanMs?: number, busy?: ReturnType<typeof busyByWorker>, width?: number}} [opts]
+ *   spanMs: the run's elapsed time, the time axis's end; busy: busyByWorker's answer for
+ *   these spans, when the caller has it; width: the container's CSS width, when known
+ *   (else it is read, which lays the page out first if it has changed)
  */
-export function drawTimeline(canvas, spans, workers, { spanMs } = {}) {
-  const t = busyByWorker(spans, workers, spanMs);
+export function drawTimeline(canvas, spans, workers, { spanMs, busy, width } = {}) {
+  const t = busy ?? busyByWorker(spans, workers, spanMs);
   const { group, rows } = timelineRows(workers);
   const end = t.endMs;
-  const rowH = Math.max(14, Math.min(24, Math.floor(320 / rows)));
-  const cssW = Math.max(240, canvas.parentElement?.clientWidth || 900);
-  const cssH = rowH * rows + AXIS_H;
+  const { rowH, cssH } = timelineHeight(workers);
+  const cssW = Math.max(240, width || canvas.parentElement?.clientWidth || 900);
   const dpr = devicePixelRatio || 1;
   canvas.width = Math.round(cssW * dpr);
   canvas.height = Math.round(cssH * dpr);
@@ -126,13 +156,38 @@ export function drawTimeline(canvas, spans, workers, { spanMs } = {}) {
   }
 
   if (group === 1) {
+    // A bar at least NARROW px wide is drawn as itself, in alternating shades so that
+    // neighbours read apart. Narrower ones (a 2^30-nonce run has 16,384 tasks on a few
+    // hundred pixels) go into 1 px columns of busy time, drawn once per column as the
+    // grouped rows are: one fillRect per pixel instead of per task (issue 12: 16,384
+    // rects took 69 ms of a 143 ms long task at the end of such a run).
+    const NARROW = 2;
+    const columns = Math.max(1, Math.ceil(plotW));
+    const colMs = end / columns;
+    /** @type {(Float64Array | undefined)[]} */
+    const occ = new Array(workers);
     const nth = new Array(workers).fill(0);
     for (const s of spans) {
       if (!(s.worker >= 0 && s.worker < workers)) continue;
-      ctx.fillStyle = PALETTE[(nth[s.worker]++ % 2) + 2 * (s.worker % 3)];
       const x0 = x(s.startMs);
-      ctx.fillRect(x0, s.worker * rowH, Math.max(1, x(s.endMs) - x0), rowH - 2);
+      const width = x(s.endMs) - x0;
+      if (width >= NARROW) {
+        ctx.fillStyle = PALETTE[(nth[s.worker]++ % 2) + 2 * (s.worker % 3)];
+        ctx.fillRect(x0, s.worker * rowH, width, rowH - 2);
+        continue;
+      }
+      addBusy((occ[s.worker] ??= new Float64Array(columns)), s, end, colMs);
     }
+    occ.forEach((row, w) => {
+      if (!row) return;
+      ctx.fillStyle = PALETTE[2 * (w % 3)];
+      for (let i = 0; i < columns; i++) {
+        const share = Math.min(1, row[i] / colMs);
+        if (share <= 0) continue;
+        const h = Math.max(1, share * (rowH - 2));
+        ctx.fillRect(labelW + (i * plotW) / columns, w * rowH + rowH - 2 - h, plotW / columns + 0.5, h);
+      }
+    });
   } else {
     // Each row: how many of its workers were busy, in bins of 2 CSS pixels.
     const bins = Math.max(1, Math.floor(plotW / 2));
@@ -140,12 +195,7 @@ export function drawTimeline(canvas, spans, workers, { spanMs } = {}) {
     const occ = Array.from({ length: rows }, () => new Float64Array(bins));
     for (const s of spans) {
       if (!(s.worker >= 0 && s.worker < workers)) continue;
-      const row = occ[Math.floor(s.worker / group)];
-      const a = Math.max(0, s.startMs);
-      const b = Math.min(end, s.endMs);
-      for (let i = Math.floor(a / binMs); i < bins && i * binMs < b; i++) {
-        row[i] += Math.max(0, Math.min(b, (i + 1) * binMs) - Math.max(a, i * binMs));
-      }
+      addBusy(occ[Math.floor(s.worker / group)], s, end, binMs);
     }
     for (let r = 0; r < rows; r++) {
       const size = Math.min(workers, (r + 1) * group) - r * group;
@@ -191,7 +241,20 @@ export function timelineCaption({ busy, endMs, tasks, group = 1, perWorkerTasks 
  *   65,536 candidates"; extra: a sentence added to the caption; name: "Mining timeline"
  */
 export function showTimeline(canvas, caption, spans, workers, { what, spanMs, extra = '', name = 'The timeline' }) {
-  const t = drawTimeline(canvas, spans, workers, { spanMs });
+  // The caption, the text alternative, the table and the canvas's height now; the bars
+  // in a task of their own, at the width the container last had. A 2^32-nonce run has
+  // 20,000 tasks to draw, and drawing them in the run's own task, after reading the
+  // container's width (which laid out the whole page, rows just added), made one long
+  // task of it all (issue 12: 60 ms at the end of such a run).
+  const t = { ...busyByWorker(spans, workers, spanMs), ...timelineRows(workers) };
+  const { cssH } = timelineHeight(workers);
+  canvas.height = Math.round(cssH * (devicePixelRatio || 1));
+  canvas.style.height = `${cssH}px`;
+  const painting = {};
+  painted.set(canvas, painting);
+  setTimeout(() => {
+    if (painted.get(canvas) === painting) drawTimeline(canvas, spans, workers, { spanMs, busy: t, width: shown.get(canvas)?.width });
+  }, 0);
   const line = `${timelineCaption(t, what)}${extra}`;
   caption.textContent = line;
   canvas.setAttribute('role', 'img');
@@ -214,8 +277,8 @@ export function showTimeline(canvas, caption, spans, workers, { what, spanMs, ex
     }).observe(box);
     shown.set(canvas, state);
   }
-  state.width = canvas.parentElement?.clientWidth ?? 0;
-  state.redraw = () => drawTimeline(canvas, spans, workers, { spanMs });
+  // The width is the ResizeObserver's to record (read here, it would lay the page out).
+  state.redraw = () => drawTimeline(canvas, spans, workers, { spanMs, busy: t, width: state.width });
   const first = new Array(workers).fill(Infinity);
   const last = new Array(workers).fill(0);
   for (const s of spans) {
