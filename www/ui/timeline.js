@@ -80,8 +80,6 @@ function addBusy(row, { startMs, endMs }, end, binMs) {
 
 /** The last drawing of each canvas, redrawn when its container's width changes. */
 const shown = new WeakMap();
-/** The latest drawing asked of each canvas: an earlier one still waiting is dropped. */
-const painted = new WeakMap();
 
 /**
  * Row height and CSS height of a timeline of `workers`: known without layout.
@@ -250,11 +248,6 @@ export function showTimeline(canvas, caption, spans, workers, { what, spanMs, ex
   const { cssH } = timelineHeight(workers);
   canvas.height = Math.round(cssH * (devicePixelRatio || 1));
   canvas.style.height = `${cssH}px`;
-  const painting = {};
-  painted.set(canvas, painting);
-  setTimeout(() => {
-    if (painted.get(canvas) === painting) drawTimeline(canvas, spans, workers, { spanMs, busy: t, width: shown.get(canvas)?.width });
-  }, 0);
   const line = `${timelineCaption(t, what)}${extra}`;
   caption.textContent = line;
   canvas.setAttribute('role', 'img');
@@ -265,7 +258,7 @@ export function showTimeline(canvas, caption, spans, workers, { what, spanMs, ex
     const tables = el('div.chart-tables', { tabindex: 0, role: 'group', 'aria-label': `${name}, as a table` });
     const details = el('details.chart-data', {}, el('summary', {}, `${name}, as a table`), tables);
     caption.after(details);
-    state = { tables, width: 0, redraw: () => {} };
+    state = { tables, width: 0, redraw: () => {}, painting: {} };
     const box = canvas.parentElement;
     const s = state;
     new ResizeObserver(() => {
@@ -278,7 +271,14 @@ export function showTimeline(canvas, caption, spans, workers, { what, spanMs, ex
     shown.set(canvas, state);
   }
   // The width is the ResizeObserver's to record (read here, it would lay the page out).
-  state.redraw = () => drawTimeline(canvas, spans, workers, { spanMs, busy: t, width: state.width });
+  const st = state;
+  st.redraw = () => drawTimeline(canvas, spans, workers, { spanMs, busy: t, width: st.width });
+  // Drawn in the next task, unless a later run's timeline has been asked for meanwhile.
+  const painting = {};
+  st.painting = painting;
+  setTimeout(() => {
+    if (st.painting === painting) st.redraw();
+  }, 0);
   const first = new Array(workers).fill(Infinity);
   const last = new Array(workers).fill(0);
   for (const s of spans) {
