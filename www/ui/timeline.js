@@ -78,6 +78,24 @@ function addBusy(row, { startMs, endMs }, end, binMs) {
   }
 }
 
+/**
+ * Draws a row's bins of busy time (addBusy's) as columns standing on `base`, one
+ * fillRect per bin, across `width` px from `left`: a bin busy for `fullMs` fills
+ * `height`, and a busy bin is at least `minPx` tall.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {Float64Array} row
+ * @param {{left: number, width: number, base: number, height: number, fullMs: number, minPx: number}} at
+ */
+function drawBusy(ctx, row, { left, width, base, height, fullMs, minPx }) {
+  const n = row.length;
+  for (let i = 0; i < n; i++) {
+    const share = Math.min(1, row[i] / fullMs);
+    if (share <= 0) continue;
+    const h = Math.max(minPx, share * height);
+    ctx.fillRect(left + (i * width) / n, base - h, width / n + 0.5, h);
+  }
+}
+
 /** The last drawing of each canvas, redrawn when its container's width changes. */
 const shown = new WeakMap();
 
@@ -179,12 +197,8 @@ export function drawTimeline(canvas, spans, workers, { spanMs, busy, width } = {
     occ.forEach((row, w) => {
       if (!row) return;
       ctx.fillStyle = PALETTE[2 * (w % 3)];
-      for (let i = 0; i < columns; i++) {
-        const share = Math.min(1, row[i] / colMs);
-        if (share <= 0) continue;
-        const h = Math.max(1, share * (rowH - 2));
-        ctx.fillRect(labelW + (i * plotW) / columns, w * rowH + rowH - 2 - h, plotW / columns + 0.5, h);
-      }
+      // At least 1 px: a narrow task stays visible in its column.
+      drawBusy(ctx, row, { left: labelW, width: plotW, base: w * rowH + rowH - 2, height: rowH - 2, fullMs: colMs, minPx: 1 });
     });
   } else {
     // Each row: how many of its workers were busy, in bins of 2 CSS pixels.
@@ -198,12 +212,7 @@ export function drawTimeline(canvas, spans, workers, { spanMs, busy, width } = {
     for (let r = 0; r < rows; r++) {
       const size = Math.min(workers, (r + 1) * group) - r * group;
       ctx.fillStyle = PALETTE[2 * (r % 2)];
-      for (let i = 0; i < bins; i++) {
-        const share = Math.min(1, occ[r][i] / (binMs * size));
-        if (share <= 0) continue;
-        const h = share * (rowH - 2);
-        ctx.fillRect(labelW + (i * plotW) / bins, r * rowH + rowH - 2 - h, plotW / bins + 0.5, h);
-      }
+      drawBusy(ctx, occ[r], { left: labelW, width: plotW, base: r * rowH + rowH - 2, height: rowH - 2, fullMs: binMs * size, minPx: 0 });
     }
   }
   return { ...t, group, rows };
