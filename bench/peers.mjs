@@ -1,8 +1,9 @@
 // The peers part of make bench: the same md5 coin search, on the same nonces (from 0),
 // done by others, beside the lab's wasm kernel per worker:
 // - the lab's core natively, one thread: the default target (SSE2, the sweep's native
-//   column) and built for this machine's widest vectors (-C target-cpu=native, in its
-//   own target dir so the normal build's cache stays valid);
+//   column), AVX2 alone, and built for this machine's widest vectors (-C
+//   target-cpu=native), each with its own target dir so the normal build's cache stays
+//   valid;
 // - the md-5 crate natively in the course's loop shape (examples/md5_crate.rs);
 // - spark-md5 and hash-wasm in a Web Worker in the same Chromium (bench/peers-worker.js);
 // - the course's miner in CPython, one process and a ProcessPoolExecutor of 2
@@ -166,23 +167,48 @@ export async function jsPeers(browser, log, reps, root, ours) {
 // ---------------------------------------------------------------- native
 
 /**
- * The widest-vector build of mine_native and the md5_crate example, before anything is
- * timed. The widest build has its own target dir: RUSTFLAGS would otherwise make cargo
- * rebuild the normal release build (and the next normal build this one).
+ * The native builds of mine_native and the md5_crate example, before anything is
+ * timed. Each build with its own flags has its own target dir: RUSTFLAGS would
+ * otherwise make cargo rebuild the normal release build (and the next normal build it).
  * @param {string} root
  * @param {(...a: unknown[]) => void} log
  */
 export function buildNativePeers(root, log) {
-  log('building mine_native for the widest vectors, and md5_crate');
+  log('building mine_native for the widest vectors (and AVX2 alone, where the CPU has it), and md5_crate');
   execFileSync('cargo', ['build', '--quiet', '--release', '--example', 'mine_native', '--example', 'md5_crate'], { cwd: root, stdio: 'inherit' });
-  execFileSync('cargo', ['build', '--quiet', '--release', '--example', 'mine_native'], {
-    cwd: root, stdio: 'inherit', env: { ...process.env, CARGO_TARGET_DIR: `${root}target/native-widest`, RUSTFLAGS: '-C target-cpu=native' },
-  });
+  for (const { dir, flags } of nativeBuilds().slice(1)) {
+    execFileSync('cargo', ['build', '--quiet', '--release', '--example', 'mine_native'], {
+      cwd: root, stdio: 'inherit', env: { ...process.env, CARGO_TARGET_DIR: `${root}${dir}`, RUSTFLAGS: flags },
+    });
+  }
 }
 
 /**
- * The lab's core natively, one thread, built for the default target (SSE2) and for
- * the widest vectors, both on one range scaled to the widest build's rate; and the md-5
+ * The native builds of the lab's core, narrowest first: the default target (SSE2,
+ * wasm's width), AVX2 alone (256-bit vectors, twice the lanes, with SSE2's instructions
+ * otherwise: no rotate, no three-input logic) where the CPU has it, and the machine's
+ * widest (-C target-cpu=native: on an AVX-512 CPU the same 256-bit vectors plus
+ * AVX-512VL's one-instruction rotate and three-input logic). Between them they split
+ * the distance from wasm to the widest build into lanes and instructions.
+ * @returns {{key: string, dir: string, flags: string, name: string}[]}
+ */
+function nativeBuilds() {
+  let flags = '';
+  try {
+    flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '';
+  } catch {
+    // not Linux: the AVX2 build is left out
+  }
+  return [
+    { key: 'native_same_width', dir: 'target', flags: '', name: 'lab core, default target (SSE2)' },
+    ...(/\bavx2\b/.test(flags) ? [{ key: 'native_avx2', dir: 'target/native-avx2', flags: '-C target-feature=+avx2', name: 'lab core, AVX2 alone (-C target-feature=+avx2)' }] : []),
+    { key: 'native_widest', dir: 'target/native-widest', flags: '-C target-cpu=native', name: 'lab core, -C target-cpu=native' },
+  ];
+}
+
+/**
+ * The lab's core natively, one thread, in each of nativeBuilds(), all on one range
+ * scaled to the widest build's rate; and the md-5
  * crate in the course's loop shape on a range scaled to its own. mine_native reports
  * no coins: the lab's own kernel, tested against the plain one in the crate's tests.
  * @param {string} root
@@ -199,7 +225,7 @@ export function nativePeers(root, log, reps, probeCount, ours) {
   const count = scaledCount(probeCount, probe.ms[0], 2 ** 32);
   /** @type {Peer[]} */
   const cores = [];
-  for (const [key, dir, name] of [['native_same_width', 'target', 'lab core, default target (SSE2)'], ['native_widest', 'target/native-widest', 'lab core, -C target-cpu=native']]) {
+  for (const { key, dir, name } of nativeBuilds()) {
     log(`peers: ${name}, natively, 1 thread`);
     const ms = core(dir, count, reps).ms;
     cores.push({ key, name, where: 'native, 1 thread', count, runs: ms, mhs: count / median(ms) / 1000, coinsMatch: null });
@@ -238,7 +264,7 @@ export function nodeWasmPeer(root, log, reps, count, ours) {
 /**
  * The course's loop in CPython over a scaled range: one process, then a
  * ProcessPoolExecutor of 2 on the same range; and the course's random-digit loop as
- * written, for its rate alone.
+ * written, for its rate alone (median of reps).
  * @param {string} root
  * @param {(...a: unknown[]) => void} log
  * @param {number} reps
@@ -258,12 +284,12 @@ export function pythonPeers(root, log, reps, ours) {
   const checkRun = { start, count: n, ms: 0, coins: check.coins };
   const [checkPool] = py(['--start', String(start), '--count', String(n), '--workers', '2']);
   const checkPoolRun = { start, count: n, ms: 0, coins: checkPool.coins };
-  const [random] = py(['--random', '--count', String(2 ** 16)]);
+  const [random] = py(['--random', '--count', String(2 ** 16), '--reps', String(reps)]);
   return {
     peers: [
       peer('cpython', 'CPython hashlib, the course\'s loop', 'CPython, 1 process', asRuns(rows[0]), checkRun, ours),
       peer('cpython_pool2', 'CPython hashlib, ProcessPoolExecutor(2)', 'CPython, 2 processes', asRuns(rows[1]), checkPoolRun, ours, 2),
     ],
-    courseRandomMhs: random.count / random.ms[0] / 1000,
+    courseRandomMhs: random.count / median(random.ms) / 1000,
   };
 }
