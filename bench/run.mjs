@@ -107,6 +107,29 @@ log(`the lab's coins on [0, ${MAX_COUNT})`);
 const ours = await page.evaluate(async (count) => (await lab.mine({ workers: navigator.hardwareConcurrency, start: 0, count })).coins.map((c) => Number(c.nonce)), MAX_COUNT);
 ours.sort((a, b) => a - b);
 
+// ---------------------------------------------------------------- bare workers
+/**
+ * Runs in a page: `reps` times, n module workers whose script only posts a message,
+ * started at once; ms until every one has posted.
+ * @param {{n: number, reps: number}} a
+ */
+async function bareWorkers({ n, reps }) {
+  const url = URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' }));
+  const out = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const ws = await Promise.all(Array.from({ length: n }, () => new Promise((resolve) => {
+      const w = new Worker(url, { type: 'module' });
+      w.onmessage = () => resolve(w);
+    })));
+    out.push(performance.now() - t0);
+    ws.forEach((w) => w.terminate());
+    if (i + 1 < reps) await new Promise((r) => setTimeout(r, 300));
+  }
+  URL.revokeObjectURL(url);
+  return out;
+}
+
 // ---------------------------------------------------------------- cold pool start
 // A fresh page has no pool: lab.startPool(n), called as soon as the page is ready,
 // waits for the page's warm-up at load (on the link worker) to end, starts an engine
@@ -114,12 +137,14 @@ ours.sort((a, b) => a - b);
 // What the page did once at load, for every pool (the module's compile, the page's
 // warm-up), is reported beside it. Median of REPS fresh pages per size.
 const COLD_SIZES = [...new Set([cores, 10, 100])].filter((n) => n <= contract.maxWorkers).sort((a, b) => a - b);
-/** @type {Record<number, {poolStartMs: number, moduleMs: number, poolMs: number, warmUpMs: number, pageLoadMs: number, pageWarmUpMs: number, settledMs: number, waitMs: number, engineMs: number, phases: Record<string, number>, runs: import('../www/types.js').PoolStart[], pages: import('../www/types.js').PageModule[], settled: import('../www/types.js').PoolStart[]}>} */
+/** @type {Record<number, {poolStartMs: number, moduleMs: number, poolMs: number, warmUpMs: number, pageLoadMs: number, pageWarmUpMs: number, settledMs: number, freshFloorMs: number, waitMs: number, engineMs: number, phases: Record<string, number>, runs: import('../www/types.js').PoolStart[], pages: import('../www/types.js').PageModule[], settled: import('../www/types.js').PoolStart[]}>} */
 const coldStarts = {};
 for (const n of COLD_SIZES) {
   const runs = [];
   const pages = [];
   const settled = [];
+  /** @type {number[]} */
+  const freshFloors = [];
   for (let i = 0; i < REPS; i++) {
     log(`cold pool start, ${n} workers, ${i + 1} of ${REPS}`);
     const fresh = await openLab(browser, server.url);
@@ -131,6 +156,12 @@ for (const n of COLD_SIZES) {
     const later = await openLab(browser, server.url);
     settled.push(await later.evaluate(async (n) => { await lab.pageModule(); return lab.startPool(n, { cold: true }); }, n));
     await later.close();
+    // The browser's floor in the same state: n bare workers, the first on a fresh page
+    // once its load work is over (a page's first workers start slower than later ones).
+    const bare = await openLab(browser, server.url);
+    await bare.evaluate(() => lab.pageModule());
+    freshFloors.push(...await bare.evaluate(bareWorkers, { n, reps: 1 }));
+    await bare.close();
   }
   if (runs.some((r) => !r.cold || r.workersStarted !== n)) throw new Error(`bench: a cold start of ${n} reused a pool or workers`);
   const pick = (/** @type {'poolStartMs' | 'moduleMs' | 'poolMs' | 'warmUpMs'} */ k) => median(runs.map((r) => r[k]));
@@ -139,6 +170,7 @@ for (const n of COLD_SIZES) {
     poolStartMs: pick('poolStartMs'), moduleMs: pick('moduleMs'), poolMs: pick('poolMs'), warmUpMs: pick('warmUpMs'),
     pageLoadMs: median(pages.map((p) => p.loadMs)), pageWarmUpMs: median(pages.map((p) => p.warmUp?.ms ?? NaN)),
     settledMs: median(settled.map((r) => r.poolStartMs)),
+    freshFloorMs: median(freshFloors),
     waitMs: median(runs.map((r) => r.pageWarmUpWaitMs)),
     // The engine worker starting and instantiating the module: the rest of the start.
     engineMs: median(runs.map((r) => r.poolStartMs - r.pageWarmUpWaitMs - r.poolMs - r.warmUpMs)),
@@ -157,28 +189,15 @@ for (const n of COLD_SIZES) {
 // ---------------------------------------------------------------- the browser's own floor
 // N bare module workers (a script that only posts a message), started at once from the
 // page: what this browser on this machine needs to give N threads a script to run,
-// before any of the lab's code. A pool of N cannot start faster than this.
+// before any of the lab's code. A pool of N cannot start faster than this. Here on the
+// page the bench has used all along; the cold starts above measure it on fresh pages
+// too, where it is higher (a probe: 10 workers 65-81 ms on a fresh page once its load
+// work was over, 47-51 on a used one).
 /** @type {Record<number, number>} */
 const workerFloorMs = {};
 for (const n of COLD_SIZES) {
   log(`bare workers, ${n}`);
-  const runs = await page.evaluate(async ({ n, reps }) => {
-    const url = URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' }));
-    const out = [];
-    for (let i = 0; i < reps; i++) {
-      const t0 = performance.now();
-      const ws = await Promise.all(Array.from({ length: n }, () => new Promise((resolve) => {
-        const w = new Worker(url, { type: 'module' });
-        w.onmessage = () => resolve(w);
-      })));
-      out.push(performance.now() - t0);
-      ws.forEach((w) => w.terminate());
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    URL.revokeObjectURL(url);
-    return out;
-  }, { n, reps: REPS });
-  workerFloorMs[n] = median(runs);
+  workerFloorMs[n] = median(await page.evaluate(bareWorkers, { n, reps: REPS }));
 }
 
 // ---------------------------------------------------------------- a later pool on the same page
@@ -487,7 +506,7 @@ const targetList = [
   }] : []),
   ...[100, 10].map((n) => ({
     target: `cold pool start, ${n} workers ≤ ${n === 100 ? 1000 : 150} ms`, value: cold(n) ?? null, bound: n === 100 ? 1000 : 150, atLeast: false,
-    why: coldStarts[n] && `the browser's floor for ${n} bare workers: ${Math.round(workerFloorMs[n])} ms; of the start, waiting for the page's warm-up ${Math.round(coldStarts[n].waitMs)} ms, the engine and module ${Math.round(coldStarts[n].engineMs)} ms, the workers ${Math.round(coldStarts[n].poolMs)} ms, the warm-up ${Math.round(coldStarts[n].warmUpMs)} ms; after the page's load work: ${Math.round(coldStarts[n].settledMs)} ms`,
+    why: coldStarts[n] && `the browser's floor for ${n} bare workers: ${Math.round(coldStarts[n].freshFloorMs)} ms as a fresh page's first workers (${Math.round(workerFloorMs[n])} ms on a page used for a while), and the engine worker, which the pool's workers wait for; of the start, waiting for the page's warm-up ${Math.round(coldStarts[n].waitMs)} ms, the engine and module ${Math.round(coldStarts[n].engineMs)} ms, the workers ${Math.round(coldStarts[n].poolMs)} ms, the warm-up ${Math.round(coldStarts[n].warmUpMs)} ms; after the page's load work: ${Math.round(coldStarts[n].settledMs)} ms`,
   })),
   { target: 'main-thread long tasks over 50 ms = 0', value: longTasks.filter((t) => t.ms > 50).length, bound: 0, atLeast: false },
   (() => {
@@ -527,6 +546,7 @@ const summary = {
     page_compile_at_load: coldStarts[n].pageLoadMs, page_warm_up_at_load: coldStarts[n].pageWarmUpMs,
   }])),
   bare_workers_ms: workerFloorMs,
+  bare_workers_fresh_page_ms: Object.fromEntries(COLD_SIZES.map((n) => [n, coldStarts[n].freshFloorMs])),
   pool_start_later_ms: laterStarts,
   pool_start_shrink_ms: shrinkStarts,
   other_threads_cpu_share_at_cores: cpuByThread[cores].othersMs / cpuByThread[cores].wallMs,
@@ -583,16 +603,16 @@ const md = [
   '',
   `Cold pool start, a fresh page, \`lab.startPool(n)\` (median of ${REPS}):`,
   '',
-  '| workers | pool start | waiting for the page\'s warm-up | engine + module | workers + registry | warm-up | slowest worker: script / glue / instantiate | registry | bare workers (floor) | slider 1 → n, same page | slider n → n/2 | once per page, at load: compile / warm-up | pool start after the load work |',
+  '| workers | pool start | waiting for the page\'s warm-up | engine + module | workers + registry | warm-up | slowest worker: script / glue / instantiate | registry | bare workers (floor): a used page / a fresh one | slider 1 → n, same page | slider n → n/2 | once per page, at load: compile / warm-up | pool start after the load work |',
   '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...COLD_SIZES.map((n) => {
     const c = coldStarts[n];
     return `| ${n} | ${Math.round(c.poolStartMs)} ms | ${Math.round(c.waitMs)} ms | ${Math.round(c.engineMs)} ms | ${Math.round(c.poolMs)} ms | ${Math.round(c.warmUpMs)} ms | ` +
       `${Math.round(c.phases.scriptMaxMs)} / ${Math.round(c.phases.glueMaxMs)} / ${Math.round(c.phases.instantiateMaxMs)} ms | ${Math.round(c.phases.registryMs)} ms | ` +
-      `${Math.round(workerFloorMs[n])} ms | ${Math.round(laterStarts[n])} ms | ${Math.round(shrinkStarts[n])} ms | ${Math.round(c.pageLoadMs)} / ${Math.round(c.pageWarmUpMs)} ms | ${Math.round(c.settledMs)} ms |`;
+      `${Math.round(workerFloorMs[n])} / ${Math.round(c.freshFloorMs)} ms | ${Math.round(laterStarts[n])} ms | ${Math.round(shrinkStarts[n])} ms | ${Math.round(c.pageLoadMs)} / ${Math.round(c.pageWarmUpMs)} ms | ${Math.round(c.settledMs)} ms |`;
   }),
   '',
-  'All of a pool\'s workers start at once; "script" is from `new Worker` to its script running (a thread, a JavaScript engine, the script), "glue" the worker evaluating the module\'s JavaScript (held in the workers\' one `blob:` script, so not loaded again), "instantiate" the compiled module on the shared memory with the thread\'s stack and thread-locals. "Bare workers" starts the same number of workers whose script only posts a message: the browser\'s own cost, under which no pool can start. "Engine + module" is the engine worker starting and instantiating the module; the page compiled the module once at load, on the link worker, and warmed its code up there right after (the column "once per page"; a pool asked for before that warm-up ends waits for it, in its start), and the optimised code stays with the module, so a pool on it runs no warm-up of its own (the column warm-up: 0 ms). "Slider 1 → n" is a second pool on the same page, built on the engine\'s one worker plus n − 1 started for it; "slider n → n/2" a third, on workers it keeps (none started); "after the load work" a first pool on a fresh page whose compile and warm-up are over.',
+  'All of a pool\'s workers start at once; "script" is from `new Worker` to its script running (a thread, a JavaScript engine, the script), "glue" the worker evaluating the module\'s JavaScript (held in the workers\' one `blob:` script, so not loaded again), "instantiate" the compiled module on the shared memory with the thread\'s stack and thread-locals. "Bare workers" starts the same number of workers whose script only posts a message: the browser\'s own cost, under which no pool can start: on the page the bench has used all along, and as the first workers of a fresh page once its load work is over, as a cold start\'s are. "Engine + module" is the engine worker starting and instantiating the module; the page compiled the module once at load, on the link worker, and warmed its code up there right after (the column "once per page"; a pool asked for before that warm-up ends waits for it, in its start), and the optimised code stays with the module, so a pool on it runs no warm-up of its own (the column warm-up: 0 ms). "Slider 1 → n" is a second pool on the same page, built on the engine\'s one worker plus n − 1 started for it; "slider n → n/2" a third, on workers it keeps (none started); "after the load work" a first pool on a fresh page whose compile and warm-up are over.',
   '',
   `Where the CPU went during a run (${COUNT.toLocaleString('en-US')} nonces, warm pool; of ${REPS} runs per size, the one of median time), from /proc, every thread of the browser:`,
   '',
