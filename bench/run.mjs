@@ -77,8 +77,8 @@ const wasm = sizes.map((n) => {
 });
 
 // ---------------------------------------------------------------- where the CPU goes during a run
-// Every thread of the browser, from /proc, around one warm run at N = 1, at N = cores
-// and at N = 100: what the pool's workers got (CPU, time runnable but waiting for a
+// Every thread of the browser, from /proc, around warm runs at N = 1, at N = cores and
+// at N = 100 (REPS of each, the one of median time kept): what the pool's workers got (CPU, time runnable but waiting for a
 // core, time slices), and what the other threads (the page, the engine worker, the
 // compositor, the browser and GPU processes) took beside them.
 const CHROMIUM_EXE = process.env.CHROMIUM || '/usr/bin/chromium';
