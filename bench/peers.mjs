@@ -176,7 +176,7 @@ export async function jsPeers(browser, log, reps, root, ours) {
 export function buildNativePeers(root, log) {
   log('building mine_native for the widest vectors (and AVX2 alone, where the CPU has it), and md5_crate');
   execFileSync('cargo', ['build', '--quiet', '--release', '--example', 'mine_native', '--example', 'md5_crate'], { cwd: root, stdio: 'inherit' });
-  for (const { dir, flags } of nativeBuilds().slice(1)) {
+  for (const { dir, flags } of NATIVE_BUILDS.slice(1)) {
     execFileSync('cargo', ['build', '--quiet', '--release', '--example', 'mine_native'], {
       cwd: root, stdio: 'inherit', env: { ...process.env, CARGO_TARGET_DIR: `${root}${dir}`, RUSTFLAGS: flags },
     });
@@ -190,9 +190,9 @@ export function buildNativePeers(root, log) {
  * widest (-C target-cpu=native: on an AVX-512 CPU the same 256-bit vectors plus
  * AVX-512VL's one-instruction rotate and three-input logic). Between them they split
  * the distance from wasm to the widest build into lanes and instructions.
- * @returns {{key: string, dir: string, flags: string, name: string}[]}
+ * @type {{key: string, dir: string, flags: string, name: string}[]}
  */
-function nativeBuilds() {
+const NATIVE_BUILDS = (() => {
   let flags = '';
   try {
     flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '';
@@ -204,10 +204,10 @@ function nativeBuilds() {
     ...(/\bavx2\b/.test(flags) ? [{ key: 'native_avx2', dir: 'target/native-avx2', flags: '-C target-feature=+avx2', name: 'lab core, AVX2 alone (-C target-feature=+avx2)' }] : []),
     { key: 'native_widest', dir: 'target/native-widest', flags: '-C target-cpu=native', name: 'lab core, -C target-cpu=native' },
   ];
-}
+})();
 
 /**
- * The lab's core natively, one thread, in each of nativeBuilds(), all on one range
+ * The lab's core natively, one thread, in each of NATIVE_BUILDS, all on one range
  * scaled to the widest build's rate; and the md-5
  * crate in the course's loop shape on a range scaled to its own. mine_native reports
  * no coins: the lab's own kernel, tested against the plain one in the crate's tests.
@@ -225,7 +225,7 @@ export function nativePeers(root, log, reps, probeCount, ours) {
   const count = scaledCount(probeCount, probe.ms[0], 2 ** 32);
   /** @type {Peer[]} */
   const cores = [];
-  for (const { key, dir, name } of nativeBuilds()) {
+  for (const { key, dir, name } of NATIVE_BUILDS) {
     log(`peers: ${name}, natively, 1 thread`);
     const ms = core(dir, count, reps).ms;
     cores.push({ key, name, where: 'native, 1 thread', count, runs: ms, mhs: count / median(ms) / 1000, coinsMatch: null });

@@ -92,13 +92,13 @@ export function cpuBetween(before, after, pool) {
     const key = `${t.process}: ${t.name.startsWith('DedicatedWorker') ? 'other worker threads (engine, links)' : t.name}`;
     groups[key] = (groups[key] ?? 0) + t.ms;
   }
-  const sum = (/** @type {{ms: number}[]} */ xs) => xs.reduce((a, t) => a + t.ms, 0);
+  const sum = (/** @type {ThreadTime[]} */ xs, /** @type {'ms' | 'waitMs' | 'slices'} */ k = 'ms') => xs.reduce((a, t) => a + t[k], 0);
   return {
     poolMs: sum(poolThreads),
     poolPerThreadMs: poolThreads.map((t) => t.ms),
     // Time the pool's threads were runnable but waited for a core, and slices they ran.
-    poolWaitMs: poolThreads.reduce((a, t) => a + t.waitMs, 0),
-    poolSlices: poolThreads.reduce((a, t) => a + t.slices, 0),
+    poolWaitMs: sum(poolThreads, 'waitMs'),
+    poolSlices: sum(poolThreads, 'slices'),
     othersMs: sum(others),
     // The busiest groups first; the tail of tiny ones is summed into the total only.
     others: Object.entries(groups).sort((a, b) => b[1] - a[1]).map(([group, ms]) => ({ group, ms })),
