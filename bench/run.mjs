@@ -475,7 +475,9 @@ function widestWhy() {
   const head = `wasm SIMD has 128-bit vectors and no rotate or three-input logic instruction; at that width (SSE2) wasm mines ${f2(sameWidth)}× the native build`;
   const avx2 = byKey.native_avx2;
   if (!avx2) return head;
-  return `${head}; AVX2 alone (twice the lanes, the same instructions otherwise) mines ${f2(avx2.mhs / byKey.native_same_width.mhs)}× SSE2, and the widest build ${f2(byKey.native_widest.mhs / avx2.mhs)}× AVX2 (on an AVX-512 CPU: the same 256-bit vectors with a one-instruction rotate and three-input logic); ${f2(sameWidth)} ÷ ${f2(avx2.mhs / byKey.native_same_width.mhs)} ÷ ${f2(byKey.native_widest.mhs / avx2.mhs)} = ${f2(wasmPerWorker / byKey.native_widest.mhs)}`;
+  const lanes = avx2.mhs / byKey.native_same_width.mhs;
+  const instructions = byKey.native_widest.mhs / avx2.mhs;
+  return `${head}; AVX2 alone (twice the lanes, the same instructions otherwise) mines ${f2(lanes)}× SSE2, and the widest build ${f2(instructions)}× AVX2 (on an AVX-512 CPU: the same 256-bit vectors with a one-instruction rotate and three-input logic); ${f2(sameWidth)} ÷ ${f2(lanes)} ÷ ${f2(instructions)} = ${f2(wasmPerWorker / byKey.native_widest.mhs)}`;
 }
 /** Where N = 100's run goes beyond N = cores', from the runs' own tasks. */
 function hundredWhy() {
