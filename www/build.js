@@ -60,16 +60,24 @@ export function workerUrl(script, build) {
 }
 
 /**
- * Loads the build named in a worker's own URL (an unknown name loads the default),
- * under the page load's name where the URL has one.
+ * The URL of the glue of the build named in a worker's URL (an unknown name: the
+ * default), under the page load's name where the URL has one.
  * @param {string} workerHref
- * @returns {Promise<typeof import('../pkg/concurrency_lab.js')>}
  */
-export function loadBuild(workerHref) {
+export function glueUrl(workerHref) {
   const params = new URL(workerHref).searchParams;
   const name = /** @type {BuildName} */ (params.get('build'));
   const glue = new URL(`${DIRS[name] ?? DIRS.threads}concurrency_lab.js`, import.meta.url);
   const load = params.get('v');
   if (load) glue.searchParams.set('v', load);
-  return import(glue.href);
+  return glue.href;
+}
+
+/**
+ * Loads the build named in a worker's own URL (glueUrl).
+ * @param {string} workerHref
+ * @returns {Promise<typeof import('../pkg/concurrency_lab.js')>}
+ */
+export function loadBuild(workerHref) {
+  return import(glueUrl(workerHref));
 }

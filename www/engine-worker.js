@@ -48,8 +48,9 @@ const engine = {
    * @param {number} workers
    * @param {WebAssembly.Module | null} [compiled]  the page's compiled module, to instantiate without compiling
    * @param {boolean} [warmUp]  warm the code up once the pool is built
+   * @param {import('./pool.js').AheadWorker[]} [ahead]  pool workers the page started while this one started (www/lab.js)
    */
-  async start(workers, compiled = null, warmUp = true) {
+  async start(workers, compiled = null, warmUp = true, ahead = []) {
     const t0 = performance.now();
     wasm = await module_;
     ({ memory } = await wasm.default(compiled ? { module_or_path: compiled } : undefined));
@@ -67,7 +68,7 @@ const engine = {
     if (pool) postMessage({ type: 'engine_memory', memory, buildPointer: wasm.buildProgressPointer() });
     return {
       moduleMs: t1 - t0,
-      ...(await engine.build(workers, warmUp)),
+      ...(await engine.build(workers, warmUp, ahead)),
       // The page reads the live counters straight from this shared memory, at the
       // offsets of contract.layout (and a stalled build's progress, at buildPointer). A
       // memory that is not shared cannot be sent (nor read while this worker computes):
@@ -86,12 +87,13 @@ const engine = {
    * workers: the slowest script 100 ms later.)
    * @param {number} workers
    * @param {boolean} [warmUp]
+   * @param {import('./pool.js').AheadWorker[]} [ahead]  workers the page started ahead, for the first of those the pool lacks
    */
-  async build(workers, warmUp = true) {
+  async build(workers, warmUp = true, ahead = []) {
     if (!memory) throw new Error('engine: start it first');
     const t1 = performance.now();
     // Where the pool's start went, phase by phase (www/pool.js); none without a pool.
-    const phases = pool ? await startWorkers(wasm.compiledModule(), memory, pool, workers) : null;
+    const phases = pool ? await startWorkers(wasm.compiledModule(), memory, pool, workers, ahead) : null;
     const t2 = performance.now();
     const warm = warmUp ? guarded(() => wasm.warmUp()) : { runs: 0 };
     const t3 = performance.now();

@@ -14,7 +14,8 @@
 // The compute runs in workers; nothing here blocks the page.
 import * as Comlink from './vendor/comlink.mjs';
 import { census } from './census.js';
-import { chooseBuild, threadsSupported, workerUrl } from './build.js';
+import { chooseBuild, glueUrl, threadsSupported, workerUrl } from './build.js';
+import { poolScript, spawnAhead } from './pool.js';
 import { labEndpoints } from './isolation.js';
 
 export { threadsSupported };
@@ -133,9 +134,15 @@ class Engine {
    * @param {import('./build.js').BuildName} build
    * @param {WebAssembly.Module | null} compiled  the module the page compiled at load (null: the engine compiles its own)
    * @param {boolean} warmUp  warm the code up in the start (not needed for a module the page has warmed up)
+   * @param {string | null} aheadScript  the pool workers' script (www/pool.js), to start them beside the engine worker (null: the engine starts them)
    */
-  static async start(workers, layout, build, compiled, warmUp) {
+  static async start(workers, layout, build, compiled, warmUp, aheadScript) {
     const worker = new Worker(workerUrl('./engine-worker.js', build), { type: 'module', name: 'engine' });
+    // The pool's workers start now too, on the page's copy of their script, so that
+    // their threads and scripts start while the engine worker starts and instantiates
+    // the module (www/pool.js, spawnAhead); the engine hands them the module and
+    // memory once it has them.
+    const ahead = spawnAhead(aheadScript, aheadScript ? workers : 0);
     const failure = new Failure(worker);
     const remote = Comlink.wrap(worker);
     // The engine's shared memory, sent before its workers start (engine-worker.js), so
@@ -149,10 +156,12 @@ class Engine {
     });
     const timer = deadline(failure, workers, () => (early ? buildProgress(early.memory, early.buildPointer, workers) : ' (before its module was instantiated)'));
     try {
-      const s = await failure.guard(remote.start(workers, compiled, warmUp));
-      return new Engine(worker, remote, failure, workers, s, layout);
+      const given = Comlink.transfer(ahead.ahead, ahead.ahead.map((a) => a.port));
+      const s = await failure.guard(remote.start(workers, compiled, warmUp, given));
+      return new Engine(worker, remote, failure, workers, s, layout, ahead.workers);
     } catch (e) {
       worker.terminate();
+      for (const w of ahead.workers) w.terminate();
       throw e;
     } finally {
       clearTimeout(timer);
@@ -167,6 +176,8 @@ class Engine {
   async resize(workers) {
     const timer = deadline(this.failure, workers, () => this.buildProgress(workers));
     try {
+      // The workers the new pool lacks are the engine's to start (not yet measured
+      // started from the page, as a fresh engine's are).
       this.adopt(workers, await this.failure.guard(this.remote.build(workers, false)));
       this.moduleMs = 0;
     } catch (e) {
@@ -193,9 +204,12 @@ class Engine {
    * @param {number} workers
    * @param {{memory: WebAssembly.Memory | null, pointer: number, buildPointer: number, moduleMs: number, poolMs: number, phases: import('./types.js').PoolPhases | null, warmUpMs: number, warmUpRuns: number, wasmBytes: number}} s
    * @param {import('./types.js').Layout} layout
+   * @param {Worker[]} poolWorkers  the pool's workers the page started, which end with the engine
    */
-  constructor(worker, remote, failure, workers, s, layout) {
+  constructor(worker, remote, failure, workers, s, layout, poolWorkers) {
     this.worker = worker;
+    // Kept referenced, too, for Firefox (www/pool.js, bug 1702191).
+    this.poolWorkers = poolWorkers;
     this.remote = remote;
     this.dead = false;
     this.layout = layout;
@@ -346,9 +360,11 @@ class Engine {
   }
 
   terminate() {
-    // Terminating the engine ends the pool's nested workers with it.
+    // Terminating the engine ends the workers it started (nested in it); those the page
+    // started are the page's to end.
     this.dead = true;
     this.worker.terminate();
+    for (const w of this.poolWorkers) w.terminate();
   }
 }
 
@@ -489,14 +505,18 @@ export function createLab() {
     // it: it waits for the warm-up, and the wait counts in its start (not waiting was
     // measured no faster, at 10 and 100 workers: README, Benchmark, Pool start).
     const t0 = performance.now();
+    // The pool workers' script, made once per page (the glue from the browser's cache),
+    // while the warm-up ends. Without it (a failed load) the engine starts its workers.
+    const script = build === 'single' ? Promise.resolve(null) : poolScript(glueUrl(workerUrl('./engine-worker.js', build).href)).catch(() => null);
     const warmed = await pageWarmUp;
     const pageWarmUpWaitMs = performance.now() - t0;
+    const aheadScript = await script;
     // The page's module, warmed up at load, has its optimised code already; a module of
     // the engine's own, or one whose warm-up failed, is warmed up in the start.
     const warmUp = compiled === null || warmed === null;
     for (let attempt = 1; ; attempt++) {
       try {
-        engine = await Engine.start(workers, terms().layout, build, compiled, warmUp);
+        engine = await Engine.start(workers, terms().layout, build, compiled, warmUp, aheadScript);
         break;
       } catch (e) {
         // A start that hung or crashed is tried again on a fresh engine (and memory).

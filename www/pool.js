@@ -28,15 +28,31 @@ const now = () => performance.timeOrigin + performance.now();
  */
 function poolWorkerMain(initSync, startPoolWorker, scriptAt) {
   const glueAt = performance.timeOrigin + performance.now();
-  self.addEventListener('message', function onInit(/** @type {MessageEvent} */ { data }) {
-    if (data == null || data.type !== 'pool_worker_init') return;
-    self.removeEventListener('message', onInit);
-    const initAt = performance.timeOrigin + performance.now();
-    initSync({ module: data.module, memory: data.memory });
-    const instantiatedAt = performance.timeOrigin + performance.now();
-    postMessage({ type: 'pool_worker_ready', times: { scriptAt, glueAt, initAt, instantiatedAt } });
-    startPoolWorker(data.receiver);
+  /**
+   * Waits on `target` for the engine's message, then instantiates and answers there.
+   * @param {{addEventListener: Function, removeEventListener: Function, postMessage: Function}} target
+   */
+  const awaitInit = (target) => {
+    target.addEventListener('message', function onInit(/** @type {MessageEvent} */ { data }) {
+      if (data == null || data.type !== 'pool_worker_init') return;
+      target.removeEventListener('message', onInit);
+      const initAt = performance.timeOrigin + performance.now();
+      initSync({ module: data.module, memory: data.memory });
+      const instantiatedAt = performance.timeOrigin + performance.now();
+      target.postMessage({ type: 'pool_worker_ready', times: { scriptAt, glueAt, initAt, instantiatedAt } });
+      startPoolWorker(data.receiver);
+    });
+  };
+  // A worker the engine started hears from it on its own scope; one the page started
+  // ahead (`spawnAhead`) first gets the port of a channel to the engine.
+  self.addEventListener('message', function onFirst(/** @type {MessageEvent} */ { data }) {
+    if (data?.type === 'pool_worker_port') {
+      self.removeEventListener('message', onFirst);
+      data.port.start();
+      awaitInit(data.port);
+    }
   });
+  awaitInit(self);
 }
 
 /**
@@ -58,10 +74,11 @@ const scripts = new Map();
 /**
  * The `blob:` URL of the pool workers' script: the glue at `mainJS`, then
  * `poolWorkerMain` called with the glue's bindings. Kept (never revoked) while the
- * engine lives: a pool of more workers starts later ones on it.
+ * engine lives: a pool of more workers starts later ones on it. The page makes its own,
+ * for the workers it starts ahead of its engine.
  * @param {string} mainJS
  */
-function poolScript(mainJS) {
+export function poolScript(mainJS) {
   let url = scripts.get(mainJS);
   if (!url) {
     url = fetch(mainJS).then(async (response) => {
@@ -81,17 +98,18 @@ function poolScript(mainJS) {
 
 /**
  * Resolves with the first message of that type on `target`.
- * @param {Worker} target
+ * @param {Worker | MessagePort} target
  * @param {string} type
  * @returns {Promise<any>}
  */
 function message(target, type) {
   return new Promise((resolve) => {
-    target.addEventListener('message', function onMessage(/** @type {MessageEvent} */ { data }) {
+    target.addEventListener('message', function onMessage(/** @type {any} */ { data }) {
       if (data == null || data.type !== type) return;
       target.removeEventListener('message', onMessage);
       resolve(data);
     });
+    if (target instanceof MessagePort) target.start();
   });
 }
 
@@ -110,6 +128,38 @@ const median = (xs) => {
 };
 
 /**
+ * A pool worker started ahead, by the page, while its engine worker starts: what the
+ * engine gets of it (the worker itself stays with the page, which ends it).
+ * @typedef {{ port: MessagePort, spawnAt: number }} AheadWorker
+ */
+
+/**
+ * Starts `count` pool workers on `script` (poolScript) before their engine exists, so
+ * that their threads start and their script runs while the engine worker starts and
+ * instantiates the module: the page keeps `workers`, the engine gets `ahead` (transfer
+ * the ports), and each waits on its port for the engine's `pool_worker_init`.
+ * @param {string | null} script  (null: only with a count of 0)
+ * @param {number} count
+ * @param {number} [first]  the number of the first, for its name (the workers started before it)
+ * @returns {{ workers: Worker[], ahead: AheadWorker[] }}
+ */
+export function spawnAhead(script, count, first = 0) {
+  /** @type {Worker[]} */
+  const started = [];
+  /** @type {AheadWorker[]} */
+  const ahead = [];
+  for (let i = 0; i < count; i++) {
+    const spawnAt = now();
+    const worker = new Worker(/** @type {string} */ (script), { type: 'module', name: `pool-${first + i}` });
+    const { port1, port2 } = new MessageChannel();
+    worker.postMessage({ type: 'pool_worker_port', port: port2 }, [port2]);
+    started.push(worker);
+    ahead.push({ port: port1, spawnAt });
+  }
+  return { workers: started, ahead };
+}
+
+/**
  * Builds a pool of `threads` on the engine's workers: starts, all at once, the workers
  * it needs beyond those started for earlier pools (each instantiating `module` on
  * `memory`), then builds rayon's pool on them. Resolves with where the time went: for
@@ -119,16 +169,27 @@ const median = (xs) => {
  * @param {WebAssembly.Memory} memory
  * @param {any} pool  the Rust WorkerPool, one per engine
  * @param {number} threads
+ * @param {AheadWorker[]} [ahead]  workers the page started ahead, for the first of those it needs
  * @returns {Promise<import('./types.js').PoolPhases>}
  */
-export async function startWorkers(module, memory, pool, threads) {
+export async function startWorkers(module, memory, pool, threads, ahead = []) {
   const t0 = now();
   const count = pool.toStart(threads);
   const init = { type: 'pool_worker_init', module, memory, receiver: pool.receiver() };
-  const script = count ? await poolScript(pool.mainJS()) : '';
   const first = pool.started();
+  // The workers the page started ahead are the first ones; those it did not are
+  // started here, on the engine's own copy of the script.
+  const given = ahead.slice(0, count);
+  const script = count > given.length ? await poolScript(pool.mainJS()) : '';
   const started = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
+      if (i < given.length) {
+        const { port, spawnAt } = given[i];
+        port.postMessage(init);
+        const { times } = await message(port, 'pool_worker_ready');
+        port.close();
+        return { worker: null, times: { spawnAt, ...times, readyAt: now() } };
+      }
       const spawnAt = now();
       const worker = new Worker(script, { type: 'module', name: `pool-${first + i}` });
       worker.postMessage(init);
@@ -136,7 +197,9 @@ export async function startWorkers(module, memory, pool, threads) {
       return { worker, times: { spawnAt, ...times, readyAt: now() } };
     }),
   );
-  workers.push(...started.map((s) => s.worker));
+  // The first worker's spawn: t0, or earlier for workers the page started ahead.
+  const origin = Math.min(t0, ...started.map((s) => s.times.spawnAt));
+  for (const s of started) if (s.worker) workers.push(s.worker);
   pool.addStarted(count);
   const builtFrom = now();
   pool.build(threads);
@@ -153,7 +216,10 @@ export async function startWorkers(module, memory, pool, threads) {
     started: count,
     kept: threads - count,
     idle: pool.started() - threads,
-    totalMs: end - t0,
+    // From the first worker spawned (or from the engine's call, if later) to the pool
+    // built; of it, aheadMs came before the engine's call (workers the page started ahead).
+    totalMs: end - origin,
+    aheadMs: t0 - origin,
     // From `new Worker` to its script running: thread, JS engine and script load.
     script: phase((x) => x.scriptAt - x.spawnAt),
     // Evaluating the module's glue (JavaScript), which the script holds.
@@ -162,7 +228,7 @@ export async function startWorkers(module, memory, pool, threads) {
     // stack and thread-locals (wasm-bindgen's start function).
     instantiate: phase((x) => x.instantiatedAt - x.initAt),
     // The last worker started now ready, from the first spawned (0 if none was).
-    allReadyMs: t.length ? Math.max(...t.map((x) => x.readyAt)) - t0 : 0,
+    allReadyMs: t.length ? Math.max(...t.map((x) => x.readyAt)) - origin : 0,
     // rayon's pool: the previous one ended, this one built and each of its threads
     // running (the workers kept from earlier pools take theirs here).
     registryMs: end - builtFrom,

@@ -294,7 +294,8 @@
  * @property {number} started  Web Workers started for this pool
  * @property {number} kept  Web Workers it runs on that earlier pools of this engine started
  * @property {number} idle  the engine's other workers, started for a larger earlier pool: they wait (blocked, no CPU) for a later pool
- * @property {number} totalMs
+ * @property {number} totalMs  from the first worker spawned (or the engine's call to build the pool, if later) to the pool built
+ * @property {number} aheadMs  of totalMs, the time before the engine's call: the page starts a fresh engine's workers beside the engine worker, so their start overlaps the engine's own (0 for a pool the engine's workers were already started for)
  * @property {PhaseMs | null} script  from `new Worker` to its script running (thread, JS engine, script load)
  * @property {PhaseMs | null} glue  evaluating the module's JavaScript glue, which the workers' script holds
  * @property {PhaseMs | null} instantiate  instantiating the compiled module on the shared memory, with the thread's stack and thread-locals
