@@ -140,17 +140,16 @@ const median = (xs) => {
  * the ports), and each waits on its port for the engine's `pool_worker_init`.
  * @param {string | null} script  (null: only with a count of 0)
  * @param {number} count
- * @param {number} [first]  the number of the first, for its name (the workers started before it)
  * @returns {{ workers: Worker[], ahead: AheadWorker[] }}
  */
-export function spawnAhead(script, count, first = 0) {
+export function spawnAhead(script, count) {
   /** @type {Worker[]} */
   const started = [];
   /** @type {AheadWorker[]} */
   const ahead = [];
   for (let i = 0; i < count; i++) {
     const spawnAt = now();
-    const worker = new Worker(/** @type {string} */ (script), { type: 'module', name: `pool-${first + i}` });
+    const worker = new Worker(/** @type {string} */ (script), { type: 'module', name: `pool-${i}` });
     const { port1, port2 } = new MessageChannel();
     worker.postMessage({ type: 'pool_worker_port', port: port2 }, [port2]);
     started.push(worker);
