@@ -227,6 +227,8 @@ class Engine {
     this.pointer = s.pointer;
     this.buildPointer = s.buildPointer;
     this.moduleMs = s.moduleMs;
+    /** Workers started over the engine's life (a pool up to this size is rebuilt on them). */
+    this.started = 0;
     this.adopt(workers, s);
   }
 
@@ -237,6 +239,7 @@ class Engine {
    */
   adopt(workers, s) {
     this.workers = workers;
+    this.started += s.phases?.started ?? workers;
     this.phases = s.phases;
     this.poolMs = s.poolMs;
     this.warmUpMs = s.warmUpMs;
@@ -470,6 +473,14 @@ export function createLab() {
     return contract;
   }
 
+  // Whether a pool larger than its engine's workers is built on that engine, which
+  // starts the workers it lacks (else on a fresh engine, whose workers the page starts).
+  // In Firefox ESR 153 such a growth stalled more often than not (README, What works
+  // where: 1 → 10 → 100, 9 of 12 stalled) where a fresh engine's start did not: once
+  // one has stalled on this page, larger pools start fresh. Smaller ones are still
+  // rebuilt in place (they stalled in none of 28).
+  let growInPlace = true;
+
   /**
    * The engine with a pool of `workers`: the current one as it is, the current one
    * rebuilt for another size, or (`cold`, or none alive) a fresh engine.
@@ -488,14 +499,16 @@ export function createLab() {
     const failedStarts = [];
     // Another size on the same engine: its workers stay, and only those the new pool
     // lacks start (src/web/pool.rs). The single-thread build has no pool to rebuild.
-    if (!cold && engine && !engine.dead && engine.memory) {
+    if (!cold && engine && !engine.dead && engine.memory && (growInPlace || workers <= engine.started)) {
       const e = engine;
+      const grows = workers > e.started;
       try {
         await e.resize(workers);
         return { engine: e, poolStartMs: performance.now() - tStart, poolReused: false, moduleReused: true, pageWarmUpWaitMs: 0, cold: false, failedStarts };
       } catch (err) {
         // A rebuild that failed or hung ended its engine: a fresh one is started below.
         if (!(err instanceof EngineFailure)) throw err;
+        if (grows) growInPlace = false;
         failedStarts.push(err.message);
       }
     }
