@@ -176,8 +176,9 @@ class Engine {
   async resize(workers) {
     const timer = deadline(this.failure, workers, () => this.buildProgress(workers));
     try {
-      // The workers the new pool lacks are the engine's to start (not yet measured
-      // started from the page, as a fresh engine's are).
+      // The workers the new pool lacks are the engine's to start: started by the page,
+      // as a fresh engine's are, growths stalled as often or more in Firefox (README,
+      // What works where).
       this.adopt(workers, await this.failure.guard(this.remote.build(workers, false)));
       this.moduleMs = 0;
     } catch (e) {
@@ -227,9 +228,16 @@ class Engine {
     this.pointer = s.pointer;
     this.buildPointer = s.buildPointer;
     this.moduleMs = s.moduleMs;
-    /** Workers started over the engine's life (a pool up to this size is rebuilt on them). */
-    this.started = 0;
     this.adopt(workers, s);
+  }
+
+  /**
+   * The workers the engine has started over its life, as its core counts them (the last
+   * build's pool and those idle beside it, src/web/pool.rs): a pool up to this size is
+   * rebuilt on them without starting any.
+   */
+  get started() {
+    return this.phases ? this.phases.workers + this.phases.idle : this.workers;
   }
 
   /**
@@ -239,7 +247,6 @@ class Engine {
    */
   adopt(workers, s) {
     this.workers = workers;
-    this.started += s.phases?.started ?? workers;
     this.phases = s.phases;
     this.poolMs = s.poolMs;
     this.warmUpMs = s.warmUpMs;
